@@ -1,0 +1,24 @@
+"""Helpers shared by tests of several areas."""
+
+from __future__ import annotations
+
+import requests
+
+
+def sandbox_authorize(authorize_url: str, *, timeout: float = 10) -> tuple[str, str]:
+    """Approve a sandbox login as its default identity; return ``(code, state)``.
+
+    The sandbox's authorize page returns the code as JSON when asked with
+    ``Accept: application/json``, which stands in for a person clicking Allow.
+    """
+    response = requests.get(
+        authorize_url,
+        headers={"Accept": "application/json"},
+        allow_redirects=False,
+        timeout=timeout,
+    )
+    assert response.status_code == 200, (
+        f"sandbox authorize returned {response.status_code}: {response.text}"
+    )
+    body = response.json()
+    return body["code"], body.get("state", "")
