@@ -1,0 +1,183 @@
+"""The ``tunel-globus`` command line, also installed as ``jupyter-globus``.
+
+``main`` builds the argument parser, runs one command, and turns every error of
+``tunel_jupyter.errors`` into one or two lines on stderr and the error's exit
+status. Importing this package loads neither globus-sdk nor tornado: commands
+import the Globus layer when they run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import typing as t
+
+from .._version import __version__
+from ..errors import ConsentRequired, GlobusFailure, LoginRequired, TunelError
+
+__all__ = ["main"]
+
+log = logging.getLogger(__name__)
+
+EXIT_STATUS_HELP = """\
+exit status:
+  0    success
+  1    Globus or network failure, not found, permission denied, a task that
+       ended FAILED, or a logout whose revocation at Globus failed
+  2    usage error: invalid arguments or input, or no code entered at the
+       login prompt
+  3    login or consent required; the message says how to log in
+  4    'wait' (or --wait) timed out while the task is still active
+  130  interrupted (Ctrl-C)
+"""
+
+ENDPOINT_HELP = """\
+Endpoints are named by UUID or by an exact display name. ENDPOINT:PATH splits
+at the first ':' followed by '/' or '~', so names with a colon work.
+"""
+
+# Options of the main parser that take a value, so the command is not mistaken
+# for that value when looking for the command's name.
+_VALUE_OPTIONS = ("--client-id",)
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    """Run one ``tunel-globus`` command and return its exit status."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    prog = _program_name()
+    parser = build_parser(prog, selected=_find_command(arguments))
+    try:
+        args = parser.parse_args(arguments)
+    except SystemExit as exit:
+        # argparse exits 0 after --help and 2 on a usage error.
+        return exit.code if isinstance(exit.code, int) else 2
+
+    if args.verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+    if getattr(args, "func", None) is None:
+        parser.print_help(sys.stderr)
+        return 2
+    args.prog = prog
+    args.session = None
+    return _run(args)
+
+
+def build_parser(prog: str, *, selected: str | None = None) -> argparse.ArgumentParser:
+    """Build the parser with every command; ``selected`` names the command to run."""
+    from . import endpoints, external, files, login, tasks, transfer
+
+    parser = argparse.ArgumentParser(
+        prog=prog,
+        description="Log in to Globus once, then list endpoints, browse, move data "
+        "and follow tasks. The tokens are shared with the tunel-jupyter server "
+        "extension and kernels.",
+        epilog=EXIT_STATUS_HELP + "\n" + ENDPOINT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    parser.add_argument(
+        "--client-id",
+        metavar="ID",
+        help="the Globus native app client ID to log in with (default: "
+        "$TUNEL_GLOBUS_CLIENT_ID, then the one stored at the last login)",
+    )
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=0,
+        help="log what happens on stderr (-vv for debug detail and tracebacks)",
+    )
+
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    login.register(commands)
+    endpoints.register(commands)
+    files.register(commands)
+    transfer.register(commands)
+    tasks.register(commands)
+    external.register(commands, selected=selected)
+
+    for subparser in commands.choices.values():
+        subparser.epilog = EXIT_STATUS_HELP
+        subparser.formatter_class = argparse.RawDescriptionHelpFormatter
+    return parser
+
+
+def _program_name() -> str:
+    name = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else ""
+    if name.startswith("jupyter-globus"):
+        return "jupyter globus"
+    return "tunel-globus"
+
+
+def _find_command(arguments: t.Sequence[str]) -> str | None:
+    skip_next = False
+    for argument in arguments:
+        if skip_next:
+            skip_next = False
+        elif argument in _VALUE_OPTIONS:
+            skip_next = True
+        elif not argument.startswith("-"):
+            return argument
+    return None
+
+
+def _run(args: argparse.Namespace) -> int:
+    func: t.Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except KeyboardInterrupt:
+        print("\nInterrupted.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (`| head`); say nothing more there.
+        _silence_stdout()
+        return 1
+    except TunelError as err:
+        _report_error(args, err)
+        return err.exit_code
+    except Exception as err:
+        # The one place that catches everything: a bug must not greet the user
+        # with a traceback, but -vv shows it.
+        log.debug("Unexpected error", exc_info=True)
+        print(
+            f"Error: unexpected {type(err).__name__}: {err}",
+            file=sys.stderr,
+        )
+        if args.verbose < 2:
+            print(f"Run '{args.prog} -vv ...' to see the traceback.", file=sys.stderr)
+        return 1
+
+
+def _report_error(args: argparse.Namespace, err: TunelError) -> None:
+    log.debug("Command failed", exc_info=True)
+    print(f"Error: {err.message}", file=sys.stderr)
+    if isinstance(err, ConsentRequired):
+        from .login import consent_hint
+
+        if err.login_url:
+            print(f"Consent URL: {err.login_url}", file=sys.stderr)
+        print(
+            f"To give this consent and store the new tokens, run: "
+            f"{consent_hint(args, err)}",
+            file=sys.stderr,
+        )
+    elif isinstance(err, LoginRequired):
+        print(f"Log in again with: {args.prog} login", file=sys.stderr)
+    elif isinstance(err, GlobusFailure) and err.request_id:
+        print(f"Globus request ID: {err.request_id}", file=sys.stderr)
+
+
+def _silence_stdout() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass

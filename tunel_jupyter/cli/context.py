@@ -1,0 +1,80 @@
+"""What commands share: the Globus session, the sandbox notice and ENDPOINT:PATH.
+
+``tunel_jupyter.globus`` (and with it globus-sdk) is imported here on first use,
+so ``tunel-globus --help`` and ``import tunel_jupyter.cli`` stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import sys
+import typing as t
+
+from ..errors import UsageError
+
+if t.TYPE_CHECKING:
+    from ..globus import GlobusSession
+
+
+@dataclasses.dataclass(frozen=True)
+class Location:
+    """An endpoint, resolved to its ID, and a path on it (``None``: its default)."""
+
+    endpoint_id: str
+    endpoint_name: str
+    path: str | None
+
+    def __str__(self) -> str:
+        return f"{self.endpoint_name}:{self.path or ''}"
+
+
+def open_session(args: argparse.Namespace) -> GlobusSession:
+    """Return the command's Globus session, creating it on first use.
+
+    Creating it prints the sandbox notice when the session talks to the
+    tunel-jupyter sandbox, so every command that reaches "Globus" says which one.
+    """
+    session: GlobusSession | None = getattr(args, "session", None)
+    if session is not None:
+        return session
+
+    from ..globus import GlobusSession
+    from ..globus.environment import Environment
+
+    environment = Environment.current()
+    session = GlobusSession(client_id=args.client_id, environment=environment)
+    if environment.is_sandbox:
+        print(
+            f"Note: using the {environment.label}, not Globus.",
+            file=sys.stderr,
+            flush=True,
+        )
+    args.session = session
+    return session
+
+
+def resolve_location(
+    args: argparse.Namespace,
+    text: str,
+    *,
+    argument: str,
+    require_path: bool = False,
+) -> Location:
+    """Resolve ``ENDPOINT:PATH``, naming the endpoint by UUID or display name."""
+    from ..globus.paths import split_endpoint_path
+
+    endpoint, path = split_endpoint_path(text)
+    if require_path and path is None:
+        raise UsageError(
+            f"{argument} {text!r} has no path; write ENDPOINT:PATH with a path "
+            "that starts with / or ~, for example 'my-laptop:~/data'.",
+            field=argument,
+        )
+    record = open_session(args).resolve_endpoint(endpoint)
+    return Location(record.id, record.display_name, path)
+
+
+def hint_command(args: argparse.Namespace, rest: str) -> str:
+    """Return a command line for the user to run next, with the program's own name."""
+    return f"{args.prog} {rest}"

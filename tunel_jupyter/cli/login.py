@@ -1,0 +1,267 @@
+"""Commands that manage the Globus login: update-tokens (login), whoami, logout."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import shlex
+import sys
+import typing as t
+
+from ..errors import ConsentRequired, LoginRequired, UsageError
+from .context import hint_command, open_session
+from .endpoints import print_endpoint_table
+from .output import print_json
+
+if t.TYPE_CHECKING:
+    from ..globus import GlobusSession, LoginStatus
+
+CODE_PROMPT = "Please enter the code you get after login here: "
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add the login, whoami and logout commands."""
+    login = commands.add_parser(
+        "update-tokens",
+        aliases=["login"],
+        help="log in to Globus, or check that the stored login still works",
+        description=(
+            "Log in to Globus with a code you paste back, and store the tokens for "
+            "the command line, the Jupyter server and every kernel. When the stored "
+            "refresh token still works, say so and ask nothing."
+        ),
+    )
+    login.add_argument(
+        "--force",
+        action="store_true",
+        help="log in again even when the stored tokens work",
+    )
+    login.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="only print the login URL; never open a web browser",
+    )
+    login.add_argument(
+        "--scope",
+        dest="scopes",
+        action="append",
+        default=[],
+        metavar="SCOPE",
+        help="also consent to SCOPE (repeatable); commands print the scopes a "
+        "collection needs",
+    )
+    login.add_argument(
+        "--domain",
+        dest="domains",
+        action="append",
+        default=[],
+        metavar="DOMAIN",
+        help="log in with an identity from DOMAIN, as a high-assurance collection "
+        "requires (repeatable)",
+    )
+    login.add_argument(
+        "--identity",
+        dest="identities",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="log in with this Globus identity (repeatable)",
+    )
+    login.add_argument(
+        "--policy",
+        dest="policies",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="log in so that this Globus authentication policy is met (repeatable)",
+    )
+    login.add_argument(
+        "--mfa", action="store_true", help="log in with multi-factor authentication"
+    )
+    login.set_defaults(func=run_login)
+
+    whoami = commands.add_parser(
+        "whoami",
+        help="show the Globus identity you are logged in as",
+        description="Show the Globus identity of the stored login, after checking "
+        "that its refresh token still works.",
+    )
+    whoami.add_argument("--json", action="store_true", help="print JSON")
+    whoami.set_defaults(func=run_whoami)
+
+    logout = commands.add_parser(
+        "logout",
+        help="revoke the tokens at Globus and remove them from this computer",
+        description="Revoke the stored tokens at Globus and remove them from this "
+        "computer. When Globus cannot be reached, the tokens are still removed and "
+        "the command says that the revocation failed (exit status 1).",
+    )
+    logout.set_defaults(func=run_logout)
+
+
+def run_login(args: argparse.Namespace) -> int:
+    """Log in with the paste flow unless the stored tokens still work."""
+    session = open_session(args)
+    session_requirements = _session_requirements(args)
+    wants_more = bool(args.scopes or session_requirements)
+
+    if not args.force and not wants_more and _tokens_work(session):
+        print("Your tokens are up to date.")
+        return 0
+
+    request = session.start_login(
+        required_scopes=tuple(args.scopes),
+        session_requirements=session_requirements or None,
+    )
+    print(f"Please go to this URL and login: {request.authorize_url}", flush=True)
+    if not args.no_browser:
+        _open_browser(request.authorize_url)
+    code = _read_code(args)
+    session.finish_login(code, state=request.state)
+
+    print_endpoint_table(session)
+    print("Tokens updated!")
+    return 0
+
+
+def _session_requirements(args: argparse.Namespace) -> dict[str, t.Any]:
+    requirements: dict[str, t.Any] = {}
+    if args.domains:
+        requirements["session_required_single_domain"] = list(args.domains)
+    if args.identities:
+        requirements["session_required_identities"] = list(args.identities)
+    if args.policies:
+        requirements["session_required_policies"] = list(args.policies)
+    if args.mfa:
+        requirements["session_required_mfa"] = True
+    return requirements
+
+
+def _tokens_work(session: GlobusSession) -> bool:
+    """Return whether the stored refresh token still gets tokens from Globus."""
+    try:
+        status = session.check()
+    except LoginRequired as err:
+        print(f"Your stored login no longer works: {err.message}", file=sys.stderr)
+        return False
+    return bool(status.logged_in)
+
+
+def _read_code(args: argparse.Namespace) -> str:
+    """Read the authorization code from a terminal or a pipe; skip blank lines."""
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input(CODE_PROMPT)
+        except EOFError:
+            if not interactive:
+                print(file=sys.stdout)
+            raise UsageError(
+                "No code was entered: the input ended before a login code was read. "
+                "Open the URL above, log in, and paste the code it shows into "
+                f"'{hint_command(args, 'login')}'.",
+                field="code",
+            ) from None
+        if not interactive:
+            # Nothing echoes a piped line, so end the prompt's line ourselves.
+            print(file=sys.stdout)
+        code = line.strip()
+        if code:
+            return code
+
+
+def _open_browser(url: str) -> None:
+    """Open ``url`` in a web browser when this session can show one."""
+    if not _can_open_browser():
+        return
+    import webbrowser
+
+    # The URL is printed already, so a browser that fails to start costs nothing.
+    with contextlib.suppress(webbrowser.Error):
+        webbrowser.open(url, new=2)
+
+
+def _can_open_browser() -> bool:
+    # A browser started on the far side of an SSH session would open on the
+    # wrong screen, and without a display webbrowser falls back to text
+    # browsers that would take over this terminal.
+    if os.environ.get("SSH_CONNECTION") or os.environ.get("SSH_TTY"):
+        return False
+    if sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def consent_hint(args: argparse.Namespace, error: ConsentRequired) -> str:
+    """Return the ``login`` command that grants what ``error`` says is missing."""
+    words = ["login"]
+    for scope in error.required_scopes:
+        words += ["--scope", scope]
+    requirements = error.session_requirements
+    flags = (
+        ("session_required_single_domain", "--domain"),
+        ("session_required_identities", "--identity"),
+        ("session_required_policies", "--policy"),
+    )
+    for key, flag in flags:
+        values = requirements.get(key) or []
+        if isinstance(values, str):
+            values = values.split(",")
+        for value in values:
+            words += [flag, value]
+    if requirements.get("session_required_mfa"):
+        words.append("--mfa")
+    return hint_command(args, shlex.join(words))
+
+
+def run_whoami(args: argparse.Namespace) -> int:
+    """Print the identity of the stored login."""
+    status = _checked_status(args)
+    identity = status.identity
+    if args.json:
+        print_json(identity.to_dict() if identity is not None else None)
+        return 0
+    if identity is None:
+        print("Logged in; Globus did not say which identity.")
+        return 0
+    print(identity.username)
+    for label, value in (("Name", identity.name), ("Email", identity.email)):
+        if value:
+            print(f"{label}: {value}")
+    print(f"ID: {identity.id}")
+    return 0
+
+
+def _checked_status(args: argparse.Namespace) -> LoginStatus:
+    status = open_session(args).check()
+    if not status.logged_in:
+        reason = status.reason or "You are not logged in to Globus."
+        raise LoginRequired(reason)
+    return status
+
+
+def run_logout(args: argparse.Namespace) -> int:
+    """Revoke and remove the stored tokens."""
+    session = open_session(args)
+    try:
+        had_tokens = bool(session.status().logged_in)
+    except LoginRequired:
+        # An unreadable store still gets cleaned up by logout().
+        had_tokens = True
+
+    revoked = session.logout()
+    if revoked:
+        print("Logged out: Globus revoked your tokens and they were removed.")
+        return 0
+    if not had_tokens:
+        print("You were not logged in; there were no tokens to remove.")
+        return 0
+    print("Removed your tokens from this computer.")
+    print(
+        "Error: revoking them at Globus failed (Globus could not be reached or "
+        "refused), so they stay valid until they expire. To end them now, revoke "
+        "this app's consent in your Globus account settings.",
+        file=sys.stderr,
+    )
+    return 1
