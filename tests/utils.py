@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import typing as t
+
 import requests
 
 
@@ -22,3 +24,15 @@ def sandbox_authorize(authorize_url: str, *, timeout: float = 10) -> tuple[str, 
     )
     body = response.json()
     return body["code"], body.get("state", "")
+
+
+def login_with_sandbox(session: t.Any) -> t.Any:
+    """Log ``session`` (a ``GlobusSession``) in to the sandbox with the paste flow.
+
+    Starts the login, approves it as the sandbox's default identity, and finishes
+    it with the code; returns the ``Identity``.
+    """
+    request = session.start_login()
+    code, state = sandbox_authorize(request.authorize_url)
+    assert state == request.state, "the sandbox returned another login's state"
+    return session.finish_login(code, state=request.state)
