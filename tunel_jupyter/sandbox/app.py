@@ -7,7 +7,7 @@ import typing as t
 
 import tornado.web
 
-from . import control
+from . import auth_api, control, oauth
 from .base import NotFoundHandler
 from .state import SandboxState
 
@@ -16,20 +16,33 @@ Route = tuple[t.Any, ...]
 
 def make_app(state: SandboxState) -> tornado.web.Application:
     """Build the application: Auth under /auth/, Transfer under /transfer/."""
-    kwargs = {"state": state}
+    kw = {"state": state}
     routes: list[Route] = [
+        # Globus Auth
+        (r"/auth/\.well-known/openid-configuration", auth_api.OpenIDConfigHandler, kw),
+        (r"/auth/jwk\.json", auth_api.JWKSHandler, kw),
+        (r"/auth/v2/oauth2/authorize", oauth.AuthorizeHandler, kw),
+        (r"/auth/v2/web/auth-code", oauth.AuthCodePageHandler, kw),
+        (r"/auth/v2/oauth2/token", oauth.TokenHandler, kw),
+        (r"/auth/v2/oauth2/token/revoke", oauth.RevokeHandler, kw),
+        (r"/auth/v2/oauth2/token/validate", oauth.ValidateHandler, kw),
+        (r"/auth/v2/oauth2/token/introspect", oauth.IntrospectHandler, kw),
+        (r"/auth/v2/oauth2/userinfo", auth_api.UserinfoHandler, kw),
+        (r"/auth/v2/api/identities", auth_api.IdentitiesHandler, kw),
+        (r"/auth/v2/api/identities/([^/]+)/consents", auth_api.ConsentsHandler, kw),
+        (r"/auth/v2/api/clients", auth_api.ClientsHandler, kw),
         # Test-only control routes
-        (r"/_sandbox/requests", control.RequestLogHandler, kwargs),
-        (r"/_sandbox/expire-tokens", control.ExpireTokensHandler, kwargs),
-        (r"/_sandbox/revoke", control.RevokeHandler, kwargs),
-        (r"/_sandbox/options", control.OptionsHandler, kwargs),
-        (r"/_sandbox/info", control.InfoHandler, kwargs),
+        (r"/_sandbox/requests", control.RequestLogHandler, kw),
+        (r"/_sandbox/expire-tokens", control.ExpireTokensHandler, kw),
+        (r"/_sandbox/revoke", control.RevokeHandler, kw),
+        (r"/_sandbox/options", control.OptionsHandler, kw),
+        (r"/_sandbox/info", control.InfoHandler, kw),
     ]
     routes.extend(_transfer_routes(state))
     return tornado.web.Application(
         routes,
         default_handler_class=NotFoundHandler,
-        default_handler_args=kwargs,
+        default_handler_args=kw,
         sandbox_state=state,
     )
 
@@ -48,7 +61,7 @@ def _transfer_routes(state: SandboxState) -> list[Route]:
     for spec in transfer.routes(state):
         if isinstance(spec, tornado.web.URLSpec):
             pattern = spec.regex.pattern.lstrip("^").rstrip("$")
-            rest: tuple[t.Any, ...] = (spec.handler_class, spec.kwargs)
+            rest: tuple[t.Any, ...] = (spec.handler_class, spec.kw)
         else:
             pattern, *others = spec
             rest = tuple(others)

@@ -19,6 +19,11 @@ AUTH_SCOPES = {
     "urn:globus:auth:scope:auth.globus.org:view_clients",
     "urn:globus:auth:scope:auth.globus.org:view_clients_and_scopes",
 }
+# Scope URLs whose resource server is a name rather than the ID in the URL.
+NAMED_RESOURCE_SERVERS = {
+    "eec9b274-0c81-4334-bdc2-54e90e689b9a": "flows.globus.org",
+    "facd7ccc-c5f4-42aa-916b-a0e270e2c2a9": "funcx_service",
+}
 _URN = re.compile(r"^urn:globus:auth:scope:(?P<rs>[^:\[\]]+):[^\[\]]+$")
 _URL = re.compile(r"^https://auth\.globus\.org/scopes/(?P<rs>[^/\[\]]+)/[^\[\]]+$")
 
@@ -91,5 +96,6 @@ def resource_server_of(scope_name: str) -> str | None:
     for pattern in (_URN, _URL):
         match = pattern.match(scope_name)
         if match:
-            return match.group("rs")
+            server = match.group("rs")
+            return NAMED_RESOURCE_SERVERS.get(server, server)
     return None

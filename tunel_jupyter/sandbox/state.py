@@ -22,6 +22,7 @@ import typing as t
 import uuid
 from pathlib import Path
 
+from .keys import load_signing_key
 from .scopes import data_access_scope, parse_scopes
 
 log = logging.getLogger(__name__)
@@ -278,6 +279,9 @@ class SandboxState:
         self._stored_sections: dict[str, t.Any] = {}
         self._close_callbacks: list[t.Callable[[], None]] = []
         self._load_state_dir()
+        self.signing_key = load_signing_key(self.state_dir)
+        # One-use tokens of rendered authorize forms, mapped to their requests.
+        self.pending_forms: dict[str, tuple[float, dict[str, str]]] = {}
 
         self.transfer: t.Any = None
         self._attach_transfer()
