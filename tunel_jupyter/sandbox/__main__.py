@@ -2,20 +2,9 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 
-from .cli import add_arguments, run
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(
-        prog="python -m tunel_jupyter.sandbox",
-        description="Run the tunel-jupyter sandbox (local Globus Auth and Transfer).",
-    )
-    add_arguments(parser)
-    return run(parser.parse_args())
-
+from .cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,0 +1,133 @@
+"""``tunel-globus sandbox``: run the sandbox and print the variables to export."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import shlex
+import signal
+import sys
+import typing as t
+
+from .server import Sandbox
+from .state import SandboxOptions
+
+log = logging.getLogger(__name__)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the sandbox command's options to ``parser``."""
+    parser.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to listen on (default: 127.0.0.1, reachable from this machine "
+        "only)",
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="port to listen on (default: 0, a free one)"
+    )
+    parser.add_argument(
+        "--root",
+        metavar="DIR",
+        help="folder to serve as an extra collection, e.g. a Jupyter server's root",
+    )
+    parser.add_argument(
+        "--seed",
+        metavar="FILE",
+        help="seed file (JSON or TOML) with identities, "
+        "clients and collections (default: the built-in seed)",
+    )
+    parser.add_argument(
+        "--state",
+        metavar="DIR",
+        help="folder that keeps tokens, consents and tasks across restarts",
+    )
+    faults = parser.add_argument_group("faults and lifetimes")
+    defaults = SandboxOptions()
+    faults.add_argument(
+        "--latency-ms",
+        type=int,
+        default=defaults.latency_ms,
+        help="milliseconds added to every Globus request (default: %(default)s)",
+    )
+    faults.add_argument(
+        "--error-rate",
+        type=float,
+        default=defaults.error_rate,
+        help="share of Globus requests, 0 to 1, answered with a 500, 502 or 503 "
+        "(default: %(default)s)",
+    )
+    faults.add_argument(
+        "--access-token-lifetime",
+        type=int,
+        default=defaults.access_token_lifetime,
+        metavar="SECONDS",
+        help="lifetime of access tokens (default: %(default)s)",
+    )
+    faults.add_argument(
+        "--rotate-refresh-tokens",
+        action="store_true",
+        help="issue a new refresh token on every refresh and invalidate the old one",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the sandbox until SIGINT or SIGTERM; return the exit status."""
+    try:
+        options = SandboxOptions()
+        options.update(
+            {
+                "latency_ms": args.latency_ms,
+                "error_rate": args.error_rate,
+                "access_token_lifetime": args.access_token_lifetime,
+                "rotate_refresh_tokens": args.rotate_refresh_tokens,
+            }
+        )
+        sandbox = Sandbox(
+            host=args.host,
+            port=args.port,
+            root=args.root,
+            seed=args.seed,
+            state_dir=args.state,
+            options=options,
+        )
+    except ValueError as err:
+        print(f"tunel-globus sandbox: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(_serve(sandbox))
+
+
+async def _serve(sandbox: Sandbox) -> int:
+    try:
+        await sandbox.start_async()
+    except OSError as err:
+        print(
+            f"tunel-globus sandbox: cannot listen on {sandbox.host}:{sandbox.port}: "
+            f"{err}",
+            file=sys.stderr,
+        )
+        return 1
+
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(number, stopping.set)
+
+    for name, value in sandbox.env().items():
+        print(f"export {name}={shlex.quote(value)}")
+    print(f"# tunel-jupyter sandbox ready at {sandbox.url} (Ctrl-C stops it)")
+    sys.stdout.flush()
+
+    await stopping.wait()
+    await sandbox.stop_async()
+    return 0
+
+
+def main(argv: t.Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="tunel-globus sandbox",
+        description="Run a local stand-in for Globus Auth and Transfer.",
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))
