@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import typing as t
 
+import tornado.routing
 import tornado.web
 
 from . import auth_api, control, oauth
@@ -59,9 +60,9 @@ def _transfer_routes(state: SandboxState) -> list[Route]:
         return []
     mounted: list[Route] = []
     for spec in transfer.routes(state):
-        if isinstance(spec, tornado.web.URLSpec):
+        if isinstance(spec, tornado.routing.URLSpec):
             pattern = spec.regex.pattern.lstrip("^").rstrip("$")
-            rest: tuple[t.Any, ...] = (spec.handler_class, spec.kw)
+            rest: tuple[t.Any, ...] = (spec.handler_class, spec.kwargs)
         else:
             pattern, *others = spec
             rest = tuple(others)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import http.client
 import json
 import logging
 import secrets
@@ -11,7 +12,6 @@ import time
 import typing as t
 from urllib.parse import urlencode
 
-import tornado.httputil
 import tornado.web
 
 from .state import AccessToken, SandboxState
@@ -158,7 +158,7 @@ class SandboxHandler(tornado.web.RequestHandler):
 
     def auth_api_error(self, status: int, code: str, detail: str) -> t.NoReturn:
         """Raise an error as Globus Auth's ``/v2/api/`` routes return it."""
-        title = tornado.httputil.responses.get(status, "Error")
+        title = http.client.responses.get(status, "Error")
         body = {
             "errors": [
                 {
@@ -177,7 +177,7 @@ class SandboxHandler(tornado.web.RequestHandler):
     def raise_status(self, status: int, message: str) -> t.NoReturn:
         """Raise the service's own error shape for a plain HTTP status."""
         if self.is_auth:
-            code = tornado.httputil.responses.get(status, "Error").upper()
+            code = http.client.responses.get(status, "Error").upper()
             self.auth_api_error(status, code.replace(" ", "_"), message)
         self.api_error(status, TRANSFER_CODES.get(status, "InternalError"), message)
 

@@ -107,7 +107,9 @@ class Sandbox:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
         self._sockets = tornado.netutil.bind_sockets(
-            self.port, self.host, family=socket.AF_INET if _is_ipv4(self.host) else 0
+            self.port,
+            self.host,
+            family=socket.AF_INET if _is_ipv4(self.host) else socket.AF_UNSPEC,
         )
         port = self._sockets[0].getsockname()[1]
         host = f"[{self.host}]" if ":" in self.host else self.host
