@@ -54,6 +54,7 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
         self._resource_server = resource_server
         self._renewal_lock = threading.RLock()
         self._rejected_access_token: str | None = None
+        self._sent = threading.local()
 
         token_data = storage.get_token_data(resource_server)
         if token_data is None or not token_data.refresh_token:
@@ -72,12 +73,25 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
         with self._renewal_lock:
             super().ensure_valid_token()
 
-    def handle_missing_authorization(self) -> bool:
-        # A 401 means this access token is dead even if its expiry is ahead, so the
-        # renewal must not adopt it from the store again.
+    def get_authorization_header(self) -> str:
         with self._renewal_lock:
-            self._rejected_access_token = self.access_token
-            return super().handle_missing_authorization()
+            self.ensure_valid_token()
+            token = t.cast(str, self.access_token)
+        # The transport handles a 401 in the thread that sent the request, so this
+        # tells handle_missing_authorization which token Globus rejected.
+        self._sent.token = token
+        return f"Bearer {token}"
+
+    def handle_missing_authorization(self) -> bool:
+        # A 401 means the token sent is dead even if its expiry is ahead, so the
+        # renewal must not adopt it from the store again. When another thread has
+        # renewed since this request was sent, the retry just uses the new token.
+        with self._renewal_lock:
+            sent = getattr(self._sent, "token", None) or self.access_token
+            self._rejected_access_token = sent
+            if sent == self.access_token:
+                self.expires_at = None
+            return True
 
     def _get_new_access_token(self) -> None:
         with self._renewal_lock, self._storage.store.locked():

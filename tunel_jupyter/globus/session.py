@@ -485,12 +485,35 @@ class GlobusSession:
     ) -> t.Any:
         client = self._transfer()
         try:
+            try:
+                return function(client, *args, **kwargs)
+            except LoginRequired as err:
+                if not self._retry_after_401(client, err):
+                    raise
             return function(client, *args, **kwargs)
         except LoginRequired:
             self._reset()
             raise
         except ConsentRequired as err:
             raise self._filter_consent(err, collections) from err
+
+    def _retry_after_401(
+        self, client: globus_sdk.TransferClient, err: LoginRequired
+    ) -> bool:
+        """Prepare one retry of a call that Transfer answered with 401.
+
+        globus-sdk renews the access token and retries a 401 itself, but only as
+        one of its retries; with ``max_retries=0`` that is done here instead.
+        """
+        import globus_sdk
+
+        cause = err.__cause__
+        rejected = (
+            isinstance(cause, globus_sdk.GlobusAPIError) and cause.http_status == 401
+        )
+        if not rejected or self._max_retries != 0 or client.authorizer is None:
+            return False
+        return bool(client.authorizer.handle_missing_authorization())
 
     def _filter_consent(
         self, err: ConsentRequired, collections: t.Sequence[str]
