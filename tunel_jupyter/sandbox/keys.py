@@ -48,7 +48,8 @@ def load_signing_key(state_dir: Path | None) -> SigningKey:
         if not isinstance(loaded, rsa.RSAPrivateKey):
             raise ValueError(f"{path} does not contain an RSA private key")
         return SigningKey(loaded)
-    key = _new_key()
+    # A new state folder keeps the process's key, which is as good as a new one.
+    key = _process_key().private_key
     pem = key.private_bytes(
         serialization.Encoding.PEM,
         serialization.PrivateFormat.PKCS8,
@@ -62,10 +63,6 @@ def load_signing_key(state_dir: Path | None) -> SigningKey:
 
 @functools.lru_cache(maxsize=1)
 def _process_key() -> SigningKey:
-    # Sandboxes without a state folder share one key per process, because making an
-    # RSA key takes tens of milliseconds and tests start many sandboxes.
-    return SigningKey(_new_key())
-
-
-def _new_key() -> rsa.RSAPrivateKey:
-    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    # Sandboxes share one key per process, because making an RSA key takes tens of
+    # milliseconds and tests start many sandboxes.
+    return SigningKey(rsa.generate_private_key(public_exponent=65537, key_size=2048))
