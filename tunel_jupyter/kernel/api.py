@@ -144,11 +144,11 @@ def login(code: str | None = None, *, force: bool = False) -> LoginState | Login
         return finish_login(code)
 
     session = get_session()
-    if not force:
-        status = session.status()
-        if status.logged_in:
-            # status() only reads the store: prove the refresh token still works.
-            return LoginState(session.check())
+    if not force and session.status().logged_in:
+        # status() only reads the store: prove the refresh token still works.
+        checked = session.check()
+        if checked.logged_in:
+            return LoginState(checked)
     return start_login()
 
 

@@ -297,4 +297,6 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
     """Register ``%globus`` and print a notice when the sandbox is in use."""
     magics = GlobusMagics(shell=ipython, config=ipython.config)
     ipython.register_magics(magics)
+    # Listed here, %config shows and changes the traits (%config GlobusMagics).
+    ipython.configurables.append(magics)
     magics._print_notice()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import html
 import logging
+import threading
 import traceback
 import typing as t
 
@@ -72,14 +73,16 @@ class StatusArea(widgets.VBox):
     def _show_traceback(self, error: BaseException) -> None:
         from IPython import get_ipython
 
+        # showtraceback reaches the Output widget only through a kernel's messages,
+        # and only from the thread that handles them; elsewhere, write the text.
         shell = get_ipython()
-        with self.output:
-            if shell is not None:
-                exc_info = (type(error), error, error.__traceback__)
-                shell.showtraceback(exc_info)
-            else:
-                lines = traceback.format_exception(error)
-                self.output.append_stderr("".join(lines))
+        in_kernel = shell is not None and getattr(shell, "kernel", None) is not None
+        if in_kernel and threading.current_thread() is threading.main_thread():
+            with self.output:
+                shell.showtraceback((type(error), error, error.__traceback__))
+        else:
+            lines = traceback.format_exception(error)
+            self.output.append_stderr("".join(lines))
 
     def guard(self, callback: _Callback) -> _Callback:
         """Wrap a widget callback so any error it raises is shown here."""

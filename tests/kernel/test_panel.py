@@ -1,0 +1,191 @@
+"""The Globus panel against the sandbox: set widget values and click its buttons."""
+
+from __future__ import annotations
+
+import time
+import typing as t
+
+import pytest
+import requests
+
+from tests.utils import sandbox_authorize
+from tunel_jupyter.globus import GlobusSession
+from tunel_jupyter.kernel.panel import GlobusPanel
+from tunel_jupyter.kernel.status import StatusArea
+from tunel_jupyter.sandbox import Sandbox
+
+
+def wait_until(condition: t.Callable[[], bool], *, timeout: float = 30) -> bool:
+    """Poll ``condition`` every 0.1 s until it holds or ``timeout`` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return condition()
+
+
+@pytest.fixture
+def session(globus_env: dict[str, str]) -> t.Iterator[GlobusSession]:
+    """A session logged in to the sandbox as its default identity."""
+    globus = GlobusSession()
+    request = globus.start_login()
+    code, state = sandbox_authorize(request.authorize_url)
+    globus.finish_login(code, state=state)
+    try:
+        yield globus
+    finally:
+        globus.close()
+
+
+@pytest.fixture
+def panel(session: GlobusSession) -> t.Iterator[GlobusPanel]:
+    widget = GlobusPanel(session, polling_interval=0.2, page_size=500)
+    try:
+        yield widget
+    finally:
+        widget.close()
+
+
+def choose(panel: GlobusPanel, endpoint_id: str, *, as_source: bool) -> None:
+    """Select an endpoint in the my-endpoints tab and browse it on one side."""
+    panel.endpoint_tabs.tabs.selected_index = 0
+    table = panel.endpoint_tabs.tables["my-endpoints"]
+    table.select.value = endpoint_id
+    tabs = panel.endpoint_tabs
+    button = tabs.source_button if as_source else tabs.destination_button
+    button.click()
+
+
+def test_panel_shows_login_and_sandbox(panel: GlobusPanel, sandbox: Sandbox) -> None:
+    assert panel.login_area.logged_in
+    assert "ada@example.org" in panel.login_area.state.value
+    assert f"tunel-jupyter sandbox at {sandbox.auth_url}" in panel.banner.value
+    assert "not the real Globus" in panel.banner.value
+    table = panel.endpoint_tabs.tables["my-endpoints"]
+    assert sandbox.local_collection_id in [value for _, value in table.select.options]
+    assert panel.status.level != "error", panel.status.message
+
+
+def test_panel_transfer_reaches_succeeded(panel: GlobusPanel, sandbox: Sandbox) -> None:
+    assert sandbox.root is not None
+    source = sandbox.root / "experiment"
+    (source / "raw").mkdir(parents=True)
+    (source / "raw" / "a.bin").write_bytes(b"\x01" * 7000)
+    (source / "notes.txt").write_text("calibrated\n")
+    (source / "skip.txt").write_text("not selected\n")
+    (sandbox.root / "inbox").mkdir()
+    collection = sandbox.local_collection_id
+    assert collection is not None
+
+    choose(panel, collection, as_source=True)
+    panel.source.path_box.value = "/experiment/"
+    panel.source.entries.value = ("raw", "notes.txt")
+    choose(panel, collection, as_source=False)
+    panel.destination.path_box.value = "/inbox/"
+    panel.label_box.value = "panel copy"
+    panel.sync_level.value = "checksum"
+    panel.transfer_button.click()
+
+    assert panel.status.level == "success", panel.status.message
+    assert len(panel.tasks.rows) >= 1
+    row = next(iter(panel.tasks.rows.values()))
+    assert row.record.label == "panel copy"
+    assert wait_until(lambda: row.record.status == "SUCCEEDED"), row.record
+    assert row.progress.value == 1.0
+    assert row.progress.bar_style == "success"
+    assert "SUCCEEDED" in row.status.value
+    assert row.cancel_button.disabled
+    assert wait_until(lambda: not panel.tasks.is_polling, timeout=5)
+
+    assert (sandbox.root / "inbox" / "raw" / "a.bin").read_bytes() == b"\x01" * 7000
+    assert (sandbox.root / "inbox" / "notes.txt").read_text() == "calibrated\n"
+    assert not (sandbox.root / "inbox" / "skip.txt").exists()
+
+
+@pytest.mark.slow
+def test_browser_pages_a_large_folder(panel: GlobusPanel, sandbox: Sandbox) -> None:
+    assert sandbox.root is not None
+    many = sandbox.root / "many"
+    many.mkdir()
+    for number in range(20_000):
+        (many / f"file-{number:05d}.dat").touch()
+    collection = sandbox.local_collection_id
+    assert collection is not None
+
+    choose(panel, collection, as_source=True)
+    browser = panel.source
+    started = time.monotonic()
+    browser.path_box.value = "/many/"
+    elapsed = time.monotonic() - started
+
+    assert len(browser.entries.options) == 500
+    assert browser.page_label.value == "Entries 1-500 of 20000"
+    assert browser.previous_button.disabled
+    assert elapsed < 10
+    browser.next_button.click()
+    assert browser.page_label.value == "Entries 501-1000 of 20000"
+    assert browser.entries.options[0][1] == "file-00500.dat"
+    browser.previous_button.click()
+    assert browser.page_label.value == "Entries 1-500 of 20000"
+    browser.up_button.click()
+    assert browser.path in ("/", "/~/")
+    assert "many" in [value for _, value in browser.entries.options]
+
+
+def test_open_and_errors_show_in_status(panel: GlobusPanel, sandbox: Sandbox) -> None:
+    assert sandbox.root is not None
+    (sandbox.root / "outer" / "inner").mkdir(parents=True)
+    collection = sandbox.local_collection_id
+    assert collection is not None
+
+    panel.transfer_button.click()
+    assert "Choose a source and a destination endpoint" in panel.status.message
+
+    choose(panel, collection, as_source=True)
+    panel.source.path_box.value = "/outer/"
+    panel.source.entries.value = ("inner",)
+    panel.source.open_button.click()
+    assert panel.source.path.rstrip("/") == "/outer/inner"
+
+    panel.source.path_box.value = "/no/such/folder/"
+    assert panel.status.level == "error"
+    assert "NotFound" in panel.status.message
+    assert "/no/such/folder" in panel.status.message
+
+
+def test_revoked_login_offers_a_new_login(panel: GlobusPanel, sandbox: Sandbox) -> None:
+    answer = requests.post(f"{sandbox.url}/_sandbox/revoke", json={}, timeout=10)
+    assert answer.status_code == 200, answer.text
+
+    panel.login_area.check_button.click()
+    assert not panel.login_area.logged_in
+    assert "Not logged in to Globus" in panel.login_area.state.value
+    assert "tunel-globus update-tokens" in panel.login_area.state.value
+
+    panel.login_area.login_button.click()
+    prompt = panel.login_area.prompt
+    assert prompt is not None
+    assert prompt.authorize_url.startswith(sandbox.auth_url)
+    code, _ = sandbox_authorize(prompt.authorize_url)
+    prompt.code_box.value = code
+
+    assert panel.login_area.logged_in, panel.status.message
+    assert prompt.code_box.value == ""
+    assert panel.status.message == "Logged in."
+
+
+def test_status_area_shows_unexpected_traceback() -> None:
+    status = StatusArea()
+
+    @status.guard
+    def broken() -> None:
+        raise RuntimeError("boom")
+
+    broken()
+
+    assert status.level == "error"
+    assert status.message == "Unexpected error: RuntimeError: boom"
+    assert isinstance(status.last_error, RuntimeError)
+    texts = [output.get("text", "") for output in status.output.outputs]
+    assert any("RuntimeError: boom" in text for text in texts)
