@@ -1,0 +1,47 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+
+import type { Observable } from '../signal';
+
+/** Re-renders the calling component whenever `observable` changes. */
+export function useObservable(observable: Observable): void {
+  const [, setVersion] = React.useState(0);
+  React.useEffect(() => {
+    const disconnect = observable.changed.connect(() => setVersion(version => version + 1));
+    return () => {
+      disconnect();
+    };
+  }, [observable]);
+}
+
+/** Props every view of the panel takes. */
+export interface ITransProps {
+  trans: TranslationBundle;
+}
+
+/** An error line that screen readers announce. */
+export function ErrorText(props: { message: string | null }): JSX.Element | null {
+  if (!props.message) {
+    return null;
+  }
+  return (
+    <div className="tunel-Error" role="alert">
+      {props.message}
+    </div>
+  );
+}
+
+/** Formats a byte count for display (base 1000, as Globus shows sizes). */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) {
+    return '';
+  }
+  const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1000 && unit < units.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return unit === 0 ? `${value} ${units[unit]}` : `${value.toFixed(1)} ${units[unit]}`;
+}
