@@ -130,9 +130,8 @@ def _find_command(arguments: t.Sequence[str]) -> str | None:
 
 
 def _run(args: argparse.Namespace) -> int:
-    func: t.Callable[[argparse.Namespace], int] = args.func
     try:
-        return func(args)
+        return _run_with_consent(args)
     except KeyboardInterrupt:
         print("\nInterrupted.", file=sys.stderr)
         return 130
@@ -147,13 +146,29 @@ def _run(args: argparse.Namespace) -> int:
         # The one place that catches everything: a bug must not greet the user
         # with a traceback, but -vv shows it.
         log.debug("Unexpected error", exc_info=True)
-        print(
-            f"Error: unexpected {type(err).__name__}: {err}",
-            file=sys.stderr,
-        )
+        print(f"Error: unexpected {type(err).__name__}: {err}", file=sys.stderr)
         if args.verbose < 2:
             print(f"Run '{args.prog} -vv ...' to see the traceback.", file=sys.stderr)
         return 1
+
+
+def _run_with_consent(args: argparse.Namespace) -> int:
+    """Run the command; at a terminal, a missing consent is given and the command rerun.
+
+    Without a terminal (scripts, pipes) the ConsentRequired error ends the command
+    with exit status 3 and the login command that gives the consent.
+    """
+    func: t.Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except ConsentRequired as err:
+        if not (sys.stdin and sys.stdin.isatty() and sys.stderr.isatty()):
+            raise
+        from .login import consent_at_terminal
+
+        print(f"Error: {err.message}", file=sys.stderr)
+        consent_at_terminal(args, err)
+    return func(args)
 
 
 def _report_error(args: argparse.Namespace, err: TunelError) -> None:
@@ -163,15 +178,20 @@ def _report_error(args: argparse.Namespace, err: TunelError) -> None:
         from .login import consent_hint
 
         if err.login_url:
-            print(f"Consent URL: {err.login_url}", file=sys.stderr)
-        print(
-            f"To give this consent and store the new tokens, run: "
-            f"{consent_hint(args, err)}",
-            file=sys.stderr,
-        )
-    elif isinstance(err, LoginRequired):
+            print(f"Login URL: {err.login_url}", file=sys.stderr)
+        if err.required_scopes:
+            what = "To consent and store the new tokens, run"
+        else:
+            what = "To log in again as required, run"
+        print(f"{what}: {consent_hint(args, err)}", file=sys.stderr)
+    elif isinstance(err, LoginRequired) and "login`" not in err.message:
+        # The core's messages usually name the command already.
         print(f"Log in again with: {args.prog} login", file=sys.stderr)
-    elif isinstance(err, GlobusFailure) and err.request_id:
+    elif (
+        isinstance(err, GlobusFailure)
+        and err.request_id
+        and err.request_id not in err.message
+    ):
         print(f"Globus request ID: {err.request_id}", file=sys.stderr)
 
 

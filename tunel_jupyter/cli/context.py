@@ -54,14 +54,10 @@ def open_session(args: argparse.Namespace) -> GlobusSession:
     return session
 
 
-def resolve_location(
-    args: argparse.Namespace,
-    text: str,
-    *,
-    argument: str,
-    require_path: bool = False,
-) -> Location:
-    """Resolve ``ENDPOINT:PATH``, naming the endpoint by UUID or display name."""
+def split_location(
+    text: str, *, argument: str, require_path: bool = False
+) -> tuple[str, str | None]:
+    """Split ``ENDPOINT:PATH`` without a network call; the path may be ``None``."""
     from ..globus.paths import split_endpoint_path
 
     endpoint, path = split_endpoint_path(text)
@@ -71,6 +67,18 @@ def resolve_location(
             "that starts with / or ~, for example 'my-laptop:~/data'.",
             field=argument,
         )
+    return endpoint, path
+
+
+def resolve_location(
+    args: argparse.Namespace,
+    text: str,
+    *,
+    argument: str,
+    require_path: bool = False,
+) -> Location:
+    """Resolve ``ENDPOINT:PATH``, naming the endpoint by UUID or display name."""
+    endpoint, path = split_location(text, argument=argument, require_path=require_path)
     record = open_session(args).resolve_endpoint(endpoint)
     return Location(record.id, record.display_name, path)
 

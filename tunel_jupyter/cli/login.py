@@ -15,7 +15,7 @@ from .endpoints import print_endpoint_table
 from .output import print_json
 
 if t.TYPE_CHECKING:
-    from ..globus import GlobusSession, LoginStatus
+    from ..globus import GlobusSession, LoginRequest, LoginStatus
 
 CODE_PROMPT = "Please enter the code you get after login here: "
 
@@ -114,15 +114,40 @@ def run_login(args: argparse.Namespace) -> int:
         required_scopes=tuple(args.scopes),
         session_requirements=session_requirements or None,
     )
-    print(f"Please go to this URL and login: {request.authorize_url}", flush=True)
-    if not args.no_browser:
-        _open_browser(request.authorize_url)
-    code = _read_code(args)
-    session.finish_login(code, state=request.state)
+    paste_code(args, session, request, open_browser=not args.no_browser)
 
     print_endpoint_table(session)
     print("Tokens updated!")
     return 0
+
+
+def consent_at_terminal(args: argparse.Namespace, error: ConsentRequired) -> None:
+    """Log in again with what ``error`` asks for, prompting on the terminal.
+
+    The prompts go to stderr, so stdout keeps only the command's own output.
+    """
+    session = open_session(args)
+    request = session.consent_login(error)
+    paste_code(args, session, request, open_browser=True, stream=sys.stderr)
+    print("Consent given; running the command again.", file=sys.stderr)
+
+
+def paste_code(
+    args: argparse.Namespace,
+    session: GlobusSession,
+    request: LoginRequest,
+    *,
+    open_browser: bool,
+    stream: t.TextIO | None = None,
+) -> None:
+    """Show the login URL, read the code the user pastes, and finish the login."""
+    stream = stream or sys.stdout
+    print(f"Please go to this URL and login: {request.authorize_url}", file=stream)
+    stream.flush()
+    if open_browser:
+        _open_browser(request.authorize_url)
+    code = _read_code(args, stream)
+    session.finish_login(code, state=request.state)
 
 
 def _session_requirements(args: argparse.Namespace) -> dict[str, t.Any]:
@@ -148,24 +173,27 @@ def _tokens_work(session: GlobusSession) -> bool:
     return bool(status.logged_in)
 
 
-def _read_code(args: argparse.Namespace) -> str:
+def _read_code(args: argparse.Namespace, stream: t.TextIO) -> str:
     """Read the authorization code from a terminal or a pipe; skip blank lines."""
-    interactive = sys.stdin.isatty()
+    # A closed stdin (``<&-``) leaves sys.stdin as None: treat it as empty input.
+    stdin = sys.stdin
+    interactive = stdin is not None and stdin.isatty()
     while True:
-        try:
-            line = input(CODE_PROMPT)
-        except EOFError:
+        stream.write(CODE_PROMPT)
+        stream.flush()
+        line = stdin.readline() if stdin is not None else ""
+        if not line:
             if not interactive:
-                print(file=sys.stdout)
+                print(file=stream)
             raise UsageError(
                 "No code was entered: the input ended before a login code was read. "
                 "Open the URL above, log in, and paste the code it shows into "
                 f"'{hint_command(args, 'login')}'.",
                 field="code",
-            ) from None
+            )
         if not interactive:
-            # Nothing echoes a piped line, so end the prompt's line ourselves.
-            print(file=sys.stdout)
+            # Nothing echoes a piped line, so end the prompt's line here.
+            print(file=stream)
         code = line.strip()
         if code:
             return code

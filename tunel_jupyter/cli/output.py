@@ -60,11 +60,13 @@ def format_size(size: int | float | None) -> str:
     raise AssertionError("unreachable")
 
 
-def describe_progress(task: TaskRecord) -> str:
+def describe_progress(task: TaskRecord, *, status: bool = True) -> str:
     """Return one line about a task: status, files, bytes and faults so far."""
-    parts = [task.status]
-    if task.nice_status and task.nice_status not in ("OK", "Queued", task.status):
-        parts.append(task.nice_status)
+    parts = []
+    if status:
+        parts.append(task.status)
+        if task.nice_status and task.nice_status not in ("OK", "Queued", task.status):
+            parts.append(task.nice_status)
     if task.files:
         parts.append(f"{task.files_transferred or 0}/{task.files} files")
     elif task.files_transferred:

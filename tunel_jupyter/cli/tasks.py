@@ -241,15 +241,13 @@ def wait_for_task(args: argparse.Namespace, task_id: str) -> int:
         reporter.finish()
         print(f"Error: {err.message}", file=sys.stderr)
         print(
-            "The task is still active. Keep waiting with "
-            f"'{hint_command(args, 'wait ' + task_id)}' or stop it with "
-            f"'{hint_command(args, 'cancel ' + task_id)}'.",
+            f"To stop the task instead, run: {hint_command(args, 'cancel ' + task_id)}",
             file=sys.stderr,
         )
         return err.exit_code
     reporter.finish()
 
-    summary = describe_progress(record)
+    summary = describe_progress(record, status=False)
     if record.status == "SUCCEEDED":
         print(f"Task {task_id} succeeded: {summary}")
         return 0

@@ -9,7 +9,7 @@ import sys
 import typing as t
 
 from ..errors import UsageError
-from .context import Location, open_session, resolve_location
+from .context import open_session, split_location
 from .tasks import add_wait_arguments, report_submitted
 
 if t.TYPE_CHECKING:
@@ -69,36 +69,52 @@ def run_transfer(args: argparse.Namespace) -> int:
     """Submit one transfer task and optionally wait for it."""
     from ..globus import TransferRequest
 
+    # Everything that can be checked locally is checked before Globus is asked
+    # anything, so a typo in a batch file costs no endpoint lookup.
     batch = args.batch is not None
-    source = resolve_location(
-        args, args.source, argument="SRC_ENDPOINT:PATH", require_path=not batch
+    source_name, source_path = split_location(
+        args.source, argument="SRC_ENDPOINT:PATH", require_path=not batch
     )
-    destination = resolve_location(
-        args, args.destination, argument="DST_ENDPOINT:PATH", require_path=not batch
+    destination_name, destination_path = split_location(
+        args.destination, argument="DST_ENDPOINT:PATH", require_path=not batch
     )
     if batch:
-        items = read_batch(args.batch, source, destination, recursive=args.recursive)
+        items = read_batch(
+            args.batch,
+            (source_name, source_path),
+            (destination_name, destination_path),
+            recursive=args.recursive,
+        )
     else:
-        assert source.path is not None and destination.path is not None
-        items = [_item(source.path, destination.path, recursive=args.recursive)]
+        assert source_path is not None and destination_path is not None
+        items = [_item(source_path, destination_path, recursive=args.recursive)]
 
+    session = open_session(args)
     request = TransferRequest(
-        source.endpoint_id,
-        destination.endpoint_id,
+        session.resolve_endpoint(source_name).id,
+        session.resolve_endpoint(destination_name).id,
         items,
         label=args.label,
         sync_level=args.sync_level,
         verify_checksum=args.verify_checksum,
         preserve_timestamp=args.preserve_timestamp,
     )
-    task = open_session(args).submit_transfer(request)
+    task = session.submit_transfer(request)
     return report_submitted(args, task, kind="Transfer")
 
 
 def read_batch(
-    name: str, source: Location, destination: Location, *, recursive: bool
+    name: str,
+    source: tuple[str, str | None],
+    destination: tuple[str, str | None],
+    *,
+    recursive: bool,
 ) -> list[TransferItem]:
-    """Read transfer items from the file ``name``, or stdin for ``-``."""
+    """Read transfer items from the file ``name``, or stdin for ``-``.
+
+    ``source`` and ``destination`` are ``(endpoint, base path)``; relative paths
+    in the batch are joined to the base paths.
+    """
     if name == "-":
         lines = sys.stdin.read().splitlines()
         shown = "stdin"
@@ -130,8 +146,8 @@ def _batch_item(
     line: str,
     number: int,
     shown: str,
-    source: Location,
-    destination: Location,
+    source: tuple[str, str | None],
+    destination: tuple[str, str | None],
     *,
     recursive: bool,
 ) -> TransferItem:
@@ -156,17 +172,18 @@ def _batch_item(
     )
 
 
-def _join(location: Location, path: str, where: str) -> str:
+def _join(location: tuple[str, str | None], path: str, where: str) -> str:
+    endpoint, base_path = location
     if path.startswith(("/", "~")):
         return path
-    if location.path is None:
+    if base_path is None:
         raise UsageError(
-            f"The path {path!r} on {where} is relative, but {location.endpoint_name} "
-            "was given without a base path; write it as ENDPOINT:/base/path or "
-            "make the path start with / or ~.",
+            f"The path {path!r} on {where} is relative, but {endpoint!r} was given "
+            "without a base path; write it as ENDPOINT:/base/path or make the path "
+            "start with / or ~.",
             field="batch",
         )
-    return posixpath.join(location.path, path)
+    return posixpath.join(base_path, path)
 
 
 def _item(source_path: str, destination_path: str, *, recursive: bool) -> TransferItem:

@@ -1,0 +1,42 @@
+"""Fixtures for running the real tunel-globus process against the sandbox."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment
+from tests.utils import sandbox_authorize
+from tunel_jupyter.globus import GlobusSession
+
+
+@pytest.fixture
+def run_cli(globus_env: dict[str, str]) -> RunCli:
+    """Run ``python -m tunel_jupyter.cli ARGS`` and return the finished process."""
+
+    def run(
+        *args: str, input: str | None = "", timeout: float = RUN_TIMEOUT
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "tunel_jupyter.cli", *args],
+            input=input,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            env=cli_environment(globus_env),
+            timeout=timeout,
+        )
+
+    return run
+
+
+@pytest.fixture
+def logged_in(globus_env: dict[str, str]) -> GlobusSession:
+    """Log in through the core API (faster than the command line) and return it."""
+    session = GlobusSession()
+    request = session.start_login()
+    code, state = sandbox_authorize(request.authorize_url)
+    session.finish_login(code, state=state)
+    return session
