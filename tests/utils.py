@@ -11,7 +11,7 @@ def sandbox_authorize(authorize_url: str, *, timeout: float = 10) -> tuple[str, 
     """Approve a sandbox login as its default identity; return ``(code, state)``.
 
     The sandbox's authorize page returns the code as JSON when asked with
-    ``Accept: application/json``, which stands in for a person clicking Allow.
+    ``Accept: application/json``, which replaces a person clicking Allow.
     """
     response = requests.get(
         authorize_url,

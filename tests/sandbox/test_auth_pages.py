@@ -1,4 +1,4 @@
-"""The sandbox's browser pages and its error answers for malformed requests."""
+"""The sandbox's browser pages and its error responses to malformed requests."""
 
 from __future__ import annotations
 

@@ -61,7 +61,7 @@ class SandboxError(tornado.web.HTTPError):
 
 
 class SandboxHandler(tornado.web.RequestHandler):
-    """Base of every sandbox handler; answers JSON, errors included."""
+    """Base of every sandbox handler, which writes JSON, errors included."""
 
     state: SandboxState
 
@@ -231,7 +231,7 @@ class SandboxHandler(tornado.web.RequestHandler):
 
 
 class NotFoundHandler(SandboxHandler):
-    """Answers every unknown path with the service's own 404."""
+    """Handler of every unknown path, which returns the service's own 404."""
 
     async def prepare(self) -> None:
         await super().prepare()

@@ -18,6 +18,7 @@ log = logging.getLogger(__name__)
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox command's options to ``parser``."""
+    # Where it listens
     parser.add_argument(
         "--host",
         default="127.0.0.1",
@@ -27,6 +28,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--port", type=int, default=0, help="port to listen on (default: 0, a free one)"
     )
+
+    # What it serves
     parser.add_argument(
         "--root",
         metavar="DIR",
@@ -43,6 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="folder that keeps tokens, consents and tasks across restarts",
     )
+
     faults = parser.add_argument_group("faults and lifetimes")
     defaults = SandboxOptions()
     faults.add_argument(
@@ -55,7 +59,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--error-rate",
         type=float,
         default=defaults.error_rate,
-        help="share of Globus requests, 0 to 1, answered with a 500, 502 or 503 "
+        help="share of Globus requests, 0 to 1, that fail with a 500, 502 or 503 "
         "(default: %(default)s)",
     )
     faults.add_argument(

@@ -98,7 +98,7 @@ def redirect_uri_allowed(
 
 
 def is_auth_code_page(handler: SandboxHandler, redirect_uri: str) -> bool:
-    """Whether ``redirect_uri`` is this sandbox's own auth-code page."""
+    """Return whether ``redirect_uri`` is this sandbox's own auth-code page."""
     candidates: t.Iterable[str] = (
         f"{handler.state.base_url}/auth/{AUTH_CODE_PATH}",
         f"{handler.service_base_url}{AUTH_CODE_PATH}",

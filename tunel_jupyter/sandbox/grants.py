@@ -52,7 +52,7 @@ def issue_tokens(
     """Make one token per resource server and return the token response.
 
     The auth.globus.org token (with the id_token) is the top-level one when
-    requested, the others go to ``other_tokens``, as Globus Auth answers.
+    requested, and the others go to ``other_tokens``, as in Globus Auth.
     """
     groups = group_by_resource_server(scopes)
     answers = []

@@ -373,7 +373,7 @@ class RevokeHandler(SandboxHandler):
                     if token.refresh_token == refresh.token:
                         token.revoked = True
             self.state.save()
-        # RFC 7009: the answer is the same whether or not the token was known.
+        # RFC 7009: the response is the same whether or not the token was known.
         self.write_json({"active": False})
 
 

@@ -1,6 +1,6 @@
 """HTML pages for people: the authorize page, the auth-code page, error pages.
 
-Every page says it is the tunel-jupyter sandbox, so nobody mistakes it for Globus.
+Every page says it is the tunel-jupyter sandbox, so that no one mistakes it for Globus.
 Links and form actions are relative, so the pages also work when the Jupyter server
 serves them under its own prefix.
 """
@@ -47,7 +47,7 @@ def authorize_page(
     session_message: str | None,
     form_id: str,
 ) -> str:
-    """The consent page: who logs in, which scopes, Allow and Deny buttons."""
+    """Render the consent page: who logs in, which scopes, Allow and Deny."""
     scope_items = "".join(f"<li><code>{escape(scope)}</code></li>" for scope in scopes)
     others = [member for member in session_identities if member.id != identity.id]
     also = ""
@@ -74,7 +74,7 @@ def authorize_page(
 
 
 def auth_code_page(code: str) -> str:
-    """The page that shows an authorization code for pasting into an app."""
+    """Render the page that shows an authorization code to paste into an app."""
     if not code:
         return _page(
             "No authorization code",

@@ -22,8 +22,8 @@ log = logging.getLogger(__name__)
 class Sandbox:
     """A local stand-in for Globus Auth and Transfer on one HTTP port.
 
-    ``root`` adds a collection rooted at that folder (``local_collection_id``);
-    ``seed`` is a seed file path or an already loaded seed dict; ``state_dir`` keeps
+    ``root`` adds a collection rooted at that folder (``local_collection_id``).
+    ``seed`` is a seed file path or an already loaded seed dict. ``state_dir`` keeps
     tokens, consents and tasks across restarts.
     """
 
@@ -83,7 +83,7 @@ class Sandbox:
         return self.state.local_collection_id
 
     def env(self) -> dict[str, str]:
-        """The environment variables that point globus-sdk and tunel at the sandbox."""
+        """Return the environment variables that point globus-sdk and tunel here."""
         variables = {
             "GLOBUS_SDK_SERVICE_URL_AUTH": self.auth_url,
             "GLOBUS_SDK_SERVICE_URL_TRANSFER": self.transfer_url,

@@ -144,7 +144,7 @@ class AccessToken:
         return not self.revoked and (now or time.time()) < self.expires_at
 
     def has_dependent_scope(self, collection_id: str) -> bool:
-        """Whether this token carries ``transfer:all[*<collection>/data_access]``."""
+        """Return whether the token has ``transfer:all[*<collection>/data_access]``."""
         wanted = data_access_scope(collection_id)
         return any(wanted in scope.dependencies for scope in parse_scopes(self.scopes))
 
@@ -244,7 +244,7 @@ def utc_timestamp(seconds: float | None = None) -> str:
 
 
 class SandboxState:
-    """Everything the sandbox knows; guard reads and writes with ``lock``."""
+    """All data of the sandbox. Hold ``lock`` while reading or changing it."""
 
     def __init__(
         self,
@@ -533,7 +533,7 @@ class SandboxState:
     # Identities
 
     def identity_set(self, identity_id: str) -> list[Identity]:
-        """The identity and the ones linked to it, primary first."""
+        """Return the identity and the ones linked to it, primary first."""
         primary = self.identities[identity_id]
         linked = [self.identities[i] for i in primary.linked if i in self.identities]
         return [primary, *linked]
