@@ -580,13 +580,15 @@ class GlobusSession:
             options["transport"] = globus_sdk.transport.RequestsTransport(
                 http_timeout=self._http_timeout
             )
-        max_retries = self._max_retries
+        default = globus_sdk.transport.RetryConfig()
+        max_retries = (
+            default.max_retries if self._max_retries is None else self._max_retries
+        )
         if retries is not None:
-            max_retries = retries if max_retries is None else min(max_retries, retries)
-        if max_retries is not None:
-            options["retry_config"] = globus_sdk.transport.RetryConfig(
-                max_retries=max_retries
-            )
+            max_retries = min(max_retries, retries)
+        options["retry_config"] = globus_sdk.transport.RetryConfig(
+            max_retries=max_retries, backoff=_make_backoff(default.backoff)
+        )
         return options
 
     def _native_client(self, client_id: str) -> globus_sdk.NativeAppAuthClient:
@@ -655,3 +657,15 @@ class GlobusSession:
             client, self._transfer_client = self._transfer_client, None
         if client is not None:
             client.close()
+
+
+def _make_backoff(
+    default: t.Callable[[globus_sdk.transport.RetryContext], float],
+) -> t.Callable[[globus_sdk.transport.RetryContext], float]:
+    def backoff(context: globus_sdk.transport.RetryContext) -> float:
+        # A 401 is retried right after the token is renewed: waiting gains nothing.
+        if context.response is not None and context.response.status_code == 401:
+            return 0.0
+        return default(context)
+
+    return backoff
