@@ -35,8 +35,7 @@ def port_number(value: str) -> int:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the demo's options to ``parser`` (the ``demo`` subcommand's parser)."""
-    if parser.description is None:
-        parser.description = DESCRIPTION
+    parser.description = DESCRIPTION
     parser.add_argument(
         "--port",
         type=port_number,

@@ -1,0 +1,275 @@
+"""``tunel-globus demo`` end to end: a real sandbox and a real JupyterLab."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import queue
+import re
+import signal
+import subprocess
+import sys
+import threading
+import time
+import typing as t
+import urllib.parse
+from pathlib import Path
+
+import psutil
+import pytest
+import requests
+
+from tunel_jupyter.demo import lab
+from tunel_jupyter.demo.cli import add_arguments
+from tunel_jupyter.demo.layout import DemoLayout, install_notebook
+from tunel_jupyter.demo.runner import notebook_url
+from tunel_jupyter.errors import UsageError
+
+START_TIMEOUT = 120
+URL_PATTERN = re.compile(r"(http://\S+)/lab/tree/globus-demo\.ipynb\?token=(\w+)")
+
+
+class DemoProcess:
+    """A ``tunel-globus demo`` subprocess in its own process group."""
+
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "tunel_jupyter.cli", "demo"]
+            + ["--port", "0", "--no-browser", "--data-dir", str(data_dir)],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
+        )
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.output: list[str] = []
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            self.lines.put(line)
+
+    def wait_for_url(self) -> tuple[str, str]:
+        """Return JupyterLab's base URL and token from the demo's banner."""
+        deadline = time.monotonic() + START_TIMEOUT
+        while time.monotonic() < deadline:
+            try:
+                line = self.lines.get(timeout=1)
+            except queue.Empty:
+                assert self.proc.poll() is None, "".join(self.output)
+                continue
+            self.output.append(line)
+            match = URL_PATTERN.search(line)
+            if match:
+                return match.group(1) + "/", match.group(2)
+        raise AssertionError("no URL within the timeout:\n" + "".join(self.output))
+
+    def interrupt(self) -> int:
+        """Send SIGINT as Ctrl-C would; return the exit status."""
+        self.proc.send_signal(signal.SIGINT)
+        status = self.proc.wait(60)
+        while not self.lines.empty():
+            self.output.append(self.lines.get())
+        return status
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+
+@pytest.fixture
+def start_demo(
+    tmp_path: Path, demo_env: dict[str, str]
+) -> t.Iterator[t.Callable[[], DemoProcess]]:
+    started: list[DemoProcess] = []
+
+    def start() -> DemoProcess:
+        demo = DemoProcess(tmp_path / "demo-data", demo_env)
+        started.append(demo)
+        return demo
+
+    yield start
+    for demo in started:
+        demo.kill()
+
+
+def api(
+    base: str,
+    token: str,
+    method: str,
+    path: str,
+    *,
+    headers_extra: dict[str, str] | None = None,
+    **kwargs: t.Any,
+) -> requests.Response:
+    """Call JupyterLab at ``base + path`` authenticated with ``token``."""
+    headers = {"Authorization": f"token {token}", **(headers_extra or {})}
+    return requests.request(
+        method,
+        base + path,
+        headers=headers,
+        timeout=30,
+        allow_redirects=False,
+        **kwargs,
+    )
+
+
+def process_tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def is_gone(process: psutil.Process) -> bool:
+    try:
+        return process.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+@pytest.mark.slow
+def test_demo_serves_status_and_stops_cleanly(start_demo, tmp_path):
+    demo = start_demo()
+    base, token = demo.wait_for_url()
+    assert base.startswith("http://127.0.0.1:")
+
+    status = api(base, token, "GET", "tunel/globus/status")
+    assert status.status_code == 200, status.text
+    body = status.json()
+    assert body["environment"]["is_sandbox"] is True
+    assert body["logged_in"] is False
+    assert body["local_collection"] is not None
+    assert api(base, "wrong-token", "GET", "tunel/globus/status").status_code in (
+        401,
+        403,
+    )
+
+    notebook = api(base, token, "GET", "api/contents/globus-demo.ipynb")
+    assert notebook.status_code == 200
+    kernel = api(base, token, "POST", "api/kernels", json={"name": "python3"})
+    assert kernel.status_code == 201, kernel.text
+
+    # The kernel process appears a moment after the REST call returns.
+    deadline = time.monotonic() + 30
+    tree = process_tree(demo.proc.pid)
+    while len(tree) < 3 and time.monotonic() < deadline:
+        time.sleep(0.2)
+        tree = process_tree(demo.proc.pid)
+    assert len(tree) >= 3, "expected the demo, JupyterLab and a kernel"
+
+    assert demo.interrupt() == 0
+    output = "".join(demo.output)
+    assert "Demo stopped." in output
+    assert psutil.wait_procs(tree, timeout=10)
+    leftovers = [process.pid for process in tree if not is_gone(process)]
+    assert leftovers == []
+    assert not list((tmp_path / "demo-data/jupyter/runtime").glob("jpserver-*.json"))
+
+
+@pytest.mark.slow
+def test_restarted_demo_is_still_logged_in(start_demo):
+    demo = start_demo()
+    base, token = demo.wait_for_url()
+
+    started = api(base, token, "POST", "tunel/globus/login", json={})
+    assert started.status_code == 200, started.text
+    authorize_url = urllib.parse.urljoin(base, started.json()["authorize_url"])
+    assert authorize_url.startswith(base), "login pages go through the server"
+    # A person's browser sends JupyterLab's cookie; the token header replaces it.
+    allowed = api(
+        base,
+        token,
+        "GET",
+        authorize_url[len(base) :],
+        headers_extra={"Accept": "application/json"},
+    )
+    assert allowed.status_code == 200, allowed.text
+    code = allowed.json()["code"]
+    finished = api(base, token, "POST", "tunel/globus/login/code", json={"code": code})
+    assert finished.status_code == 200, finished.text
+    assert finished.json()["logged_in"] is True
+    assert demo.interrupt() == 0
+
+    demo = start_demo()
+    base, token = demo.wait_for_url()
+    status = api(base, token, "GET", "tunel/globus/status").json()
+    assert status["logged_in"] is True
+    assert status["identity"]["username"]
+    assert demo.interrupt() == 0
+
+
+def test_lab_command_allows_root_only_as_root(monkeypatch, tmp_path):
+    monkeypatch.setattr(lab, "is_root", lambda: True)
+    command = lab.lab_command(ip="127.0.0.1", port=0, root_dir=tmp_path)
+    assert "--allow-root" in command
+    assert f"--ServerApp.root_dir={tmp_path}" in command
+    assert "--TunelGlobus.sandbox=True" in command
+
+    monkeypatch.setattr(lab, "is_root", lambda: False)
+    assert "--allow-root" not in lab.lab_command(
+        ip="127.0.0.1", port=0, root_dir=tmp_path
+    )
+
+
+def test_demo_arguments_default_to_loopback():
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+
+    args = parser.parse_args([])
+    assert args.ip == "127.0.0.1"
+    assert args.port == 0
+    assert args.open_browser is True
+
+    args = parser.parse_args(["--port", "8890", "--no-browser", "--data-dir", "x"])
+    assert args.port == 8890
+    assert args.open_browser is False
+    assert args.data_dir == Path("x")
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "http"])
+def test_demo_rejects_invalid_port(port, capsys):
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--port", port])
+    assert f"invalid port {port!r}" in capsys.readouterr().err
+
+
+def test_layout_rejects_file_as_data_dir(tmp_path):
+    path = tmp_path / "file"
+    path.write_text("")
+
+    with pytest.raises(UsageError, match="is not a folder"):
+        DemoLayout.at(path).create()
+
+
+def test_layout_keeps_demo_apart(tmp_path):
+    layout = DemoLayout.at(tmp_path / "demo")
+    layout.create()
+
+    env = layout.jupyter_env()
+    for name in ("JUPYTER_DATA_DIR", "JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR"):
+        assert Path(env[name]).is_relative_to(tmp_path / "demo")
+        assert Path(env[name]).is_dir()
+    assert (tmp_path / "demo").stat().st_mode & 0o777 == 0o700
+
+
+def test_install_notebook_keeps_edited_copy(tmp_path):
+    notebook = install_notebook(tmp_path)
+    assert notebook.name == "globus-demo.ipynb"
+    assert '"%load_ext tunel_jupyter"' in notebook.read_text()
+
+    notebook.write_text("{}")
+    assert install_notebook(tmp_path).read_text() == "{}"
+    assert install_notebook(tmp_path, overwrite=True).read_text() != "{}"
+
+
+def test_notebook_url_carries_token():
+    info = {"url": "http://127.0.0.1:8888/base/", "token": "abc"}
+
+    url = notebook_url(info, "globus demo.ipynb")
+    assert url == "http://127.0.0.1:8888/base/lab/tree/globus%20demo.ipynb?token=abc"
