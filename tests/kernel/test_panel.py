@@ -16,7 +16,7 @@ from tunel_jupyter.sandbox import Sandbox
 
 
 def wait_until(condition: t.Callable[[], bool], *, timeout: float = 30) -> bool:
-    """Poll ``condition`` every 0.1 s until it holds or ``timeout`` passes."""
+    """Poll ``condition`` every 0.1 s until it is true or ``timeout`` passes."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():

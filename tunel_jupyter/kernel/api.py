@@ -311,7 +311,7 @@ def transfer(
     request = TransferRequest(
         session.resolve_endpoint(source_endpoint).id,
         session.resolve_endpoint(destination_endpoint).id,
-        [TransferItem(source_path, destination_path, recursive=recursive)],
+        (TransferItem(source_path, destination_path, recursive=recursive),),
         label=label,
         sync_level=sync_level,
         verify_checksum=verify_checksum,

@@ -3,7 +3,8 @@
 Each value is an ordinary Python object (a list, or a wrapper over a core record)
 that draws itself as an HTML table in a notebook (``_repr_html_``) and as plain
 text in a terminal (``__repr__`` and ``_repr_pretty_``). Long results show one
-page and say how to reach the rest, so a large listing never floods the front end.
+page and end with the call that fetches the rest, so a large listing never floods
+the front end.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ if t.TYPE_CHECKING:
     from tunel_jupyter.globus import EndpointRecord, FileEntry, Listing, LoginStatus
     from tunel_jupyter.globus.environment import Environment
 
-#: Rows an endpoint table shows before it says how to see the others.
+#: Rows an endpoint table shows before its footer points to the others.
 MAX_TABLE_ROWS = 100
 
 _Row = t.Sequence[str]
@@ -90,7 +91,7 @@ class _Rich:
     """Mixin that routes IPython's plain-text printer to ``__repr__``."""
 
     def _repr_pretty_(self, printer: RepresentationPrinter, cycle: bool) -> None:
-        printer.text(repr(self))
+        printer.text(repr(self))  # type: ignore[no-untyped-call]
 
 
 class EndpointTable(list["EndpointRecord"], _Rich):
@@ -112,7 +113,7 @@ class EndpointTable(list["EndpointRecord"], _Rich):
         super().__init__(records)
         self.environment = environment
 
-    @t.overload  # type: ignore[override]
+    @t.overload
     def __getitem__(self, index: t.SupportsIndex) -> EndpointRecord: ...
 
     @t.overload
@@ -180,7 +181,7 @@ def _entry_row(entry: FileEntry) -> list[str]:
 class DirectoryListing(_Rich):
     """One page of a folder listing on an endpoint.
 
-    ``entries`` holds this page's ``FileEntry`` records; ``total`` counts the whole
+    ``entries`` contains this page's ``FileEntry`` records; ``total`` counts the whole
     folder when Globus reports it. When ``has_next_page`` is true, ``next_page()``
     fetches the following page.
     """
@@ -244,7 +245,7 @@ class DirectoryListing(_Rich):
 
 
 class LoginState(_Rich):
-    """Who is logged in to which Globus environment, from a core ``LoginStatus``."""
+    """Login state: the identity and the Globus environment, from a ``LoginStatus``."""
 
     def __init__(self, status: LoginStatus) -> None:
         self.status = status
@@ -257,7 +258,7 @@ class LoginState(_Rich):
         lines = [notice] if notice else []
         identity = self.status.identity
         if self.status.logged_in and identity is not None:
-            who = identity.username
+            who = identity.username or identity.id
             if identity.name:
                 who += f" ({identity.name})"
             lines.append(f"Logged in to Globus as {who}, identity {identity.id}.")

@@ -21,9 +21,9 @@ class LoginPrompt:
     """A started login: shows the authorize link and, in a notebook, a code box.
 
     Pasting the code into the box (or calling ``finish(code)``) completes this
-    login. Without a widget front end the prompt prints the link and says to run
-    ``%globus login CODE``. ``authorize_url`` is the link; ``state`` is the
-    ``LoginState`` once the login has finished, else None.
+    login. Without a widget front end the prompt prints the link and tells the
+    user to run ``%globus login CODE``. ``authorize_url`` is the link; ``state``
+    is the ``LoginState`` once the login has finished, else None.
     """
 
     def __init__(

@@ -228,7 +228,7 @@ class GlobusMagics(Magics):
         if arguments is not None:
             from IPython.display import display
 
-            display(api.start_login(**arguments))
+            display(api.start_login(**arguments))  # type: ignore[no-untyped-call]
 
     def _run_login(self, args: argparse.Namespace) -> t.Any:
         return api.login(args.code, force=args.force)
@@ -298,5 +298,5 @@ def load_ipython_extension(ipython: InteractiveShell) -> None:
     magics = GlobusMagics(shell=ipython, config=ipython.config)
     ipython.register_magics(magics)
     # Listed here, %config shows and changes the traits (%config GlobusMagics).
-    ipython.configurables.append(magics)
+    ipython.configurables.append(magics)  # type: ignore[arg-type]
     magics._print_notice()

@@ -38,7 +38,7 @@ SYNC_CHOICES = (
 )
 
 
-class LoginArea(widgets.VBox):
+class LoginArea(widgets.VBox):  # type: ignore[misc]
     """Login state and, when the credentials do not work, the steps to renew them."""
 
     def __init__(
@@ -63,7 +63,7 @@ class LoginArea(widgets.VBox):
         self.steps = widgets.VBox()
         self.check_button.on_click(status.guard(lambda _: self.check()))
         self.logout_button.on_click(status.guard(lambda _: self.logout()))
-        self.login_button.on_click(status.guard(lambda _: self.start_login()))
+        self.login_button.on_click(status.guard(lambda _: self._start_login()))
         buttons = widgets.HBox(
             [self.login_button, self.check_button, self.logout_button]
         )
@@ -125,6 +125,9 @@ class LoginArea(widgets.VBox):
         self.steps.children = (self.prompt.widget,)
         return self.prompt
 
+    def _start_login(self) -> None:
+        self.start_login()
+
     def _logged_in(self) -> None:
         self.login_status = self.session.status()
         self.show_logged_in()
@@ -141,7 +144,7 @@ class LoginArea(widgets.VBox):
             )
 
     def handle_error(self, error: TunelError) -> None:
-        """Offer a new login when an error says the credentials are not enough."""
+        """Offer a new login when an error means the credentials are not enough."""
         if isinstance(error, LoginRequired):
             self.show_logged_out(LOGIN_STEPS)
         elif isinstance(error, ConsentRequired):
@@ -151,7 +154,7 @@ class LoginArea(widgets.VBox):
             )
 
 
-class GlobusPanel(widgets.VBox):
+class GlobusPanel(widgets.VBox):  # type: ignore[misc]
     """Log in, pick endpoints, browse two folders, transfer and watch the tasks.
 
     ``session`` defaults to the kernel's session (``api.get_session()``).
@@ -260,14 +263,14 @@ class GlobusPanel(widgets.VBox):
             self.status.show("Select the files or folders to transfer in the source.")
             return
 
-        items = [
+        items = tuple(
             TransferItem(
                 join(source.path, entry.name),
                 join(destination.path, entry.name),
                 recursive=entry.type == "dir",
             )
             for entry in entries
-        ]
+        )
         request = TransferRequest(
             source.endpoint.id,
             destination.endpoint.id,

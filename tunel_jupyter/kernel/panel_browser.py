@@ -37,7 +37,7 @@ def _entry_label(entry: FileEntry) -> str:
     return f"{entry.name}  ({format_bytes(entry.size)})"
 
 
-class FileBrowser(widgets.VBox):
+class FileBrowser(widgets.VBox):  # type: ignore[misc]
     """Browse one endpoint's folders one page at a time and select entries.
 
     ``page_size`` entries are fetched per page, so a folder of any size shows
@@ -99,7 +99,7 @@ class FileBrowser(widgets.VBox):
 
     @property
     def path(self) -> str:
-        return self.path_box.value
+        return str(self.path_box.value)
 
     @property
     def selected_entries(self) -> list[FileEntry]:

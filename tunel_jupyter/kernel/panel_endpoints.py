@@ -25,14 +25,14 @@ SCOPE_TABS = (
 
 
 def endpoint_label(record: EndpointRecord) -> str:
-    """One row of an endpoint table: name, owner, ID and any warning."""
+    """Format one row of an endpoint table: name, owner, ID and any warning."""
     parts = [record.display_name, record.owner_string or "", record.id]
     if record.non_functional:
         parts.append("non-functional")
     return "  |  ".join(part for part in parts if part)
 
 
-class EndpointSelect(widgets.VBox):
+class EndpointSelect(widgets.VBox):  # type: ignore[misc]
     """A selectable table of endpoints, with details of the selected one."""
 
     def __init__(self) -> None:
@@ -46,7 +46,7 @@ class EndpointSelect(widgets.VBox):
         super().__init__([self.summary, self.select, self.details])
 
     def show(self, records: t.Sequence[EndpointRecord], *, more: bool = False) -> None:
-        """Show ``records``; ``more`` says Globus had more than fit in one page."""
+        """Show ``records``; ``more`` means Globus has more than one page holds."""
         self.records = {record.id: record for record in records}
         self.select.options = [(endpoint_label(r), r.id) for r in records]
         count = f"{len(records)} endpoint(s)" if records else "No endpoints found"
@@ -79,7 +79,7 @@ class EndpointSelect(widgets.VBox):
         self.details.value = f"<table>{cells}</table>"
 
 
-class EndpointTabs(widgets.VBox):
+class EndpointTabs(widgets.VBox):  # type: ignore[misc]
     """Tabs of endpoint tables by scope; each tab loads when first opened."""
 
     def __init__(self, session: GlobusSession, status: StatusArea) -> None:

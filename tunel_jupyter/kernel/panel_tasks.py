@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 _BAR_STYLES = {"SUCCEEDED": "success", "FAILED": "danger"}
 
 
-class TaskRow(widgets.HBox):
+class TaskRow(widgets.HBox):  # type: ignore[misc]
     """One task: its label and ID, a progress bar, its status and a Cancel button."""
 
     def __init__(self, record: TaskRecord, *, on_cancel: t.Callable[[str], None]):
@@ -61,12 +61,12 @@ class TaskRow(widgets.HBox):
         self.cancel_button.disabled = record.is_done
 
 
-class TaskList(widgets.VBox):
+class TaskList(widgets.VBox):  # type: ignore[misc]
     """Recent tasks, newest first, with progress that updates on its own.
 
     A daemon thread polls Globus every ``polling_interval`` seconds while some
-    task in the list is still active, and stops when all are done or the widget
-    is closed; the kernel stays free to run other cells meanwhile.
+    task in the list is still active. It stops when all are done or the widget is
+    closed. The kernel stays free to run other cells meanwhile.
     """
 
     def __init__(
@@ -118,7 +118,7 @@ class TaskList(widgets.VBox):
         return row
 
     def cancel(self, task_id: str) -> None:
-        """Cancel a task and show Globus's answer."""
+        """Cancel a task and show the message Globus returns."""
         message = self.session.cancel_task(task_id)
         self.status_area.show(f"Task {task_id}: {message}")
         self.add(self.session.get_task(task_id))

@@ -26,10 +26,10 @@ _Callback = t.TypeVar("_Callback", bound=t.Callable[..., None])
 _COLOURS = {"info": "inherit", "success": "#1a7f37", "error": "#cf222e"}
 
 
-class StatusArea(widgets.VBox):
+class StatusArea(widgets.VBox):  # type: ignore[misc]
     """A line of status text above an output area for unexpected tracebacks.
 
-    ``message`` holds the last text shown, ``level`` its kind (``info``,
+    ``message`` is the last text shown, ``level`` its kind (``info``,
     ``success`` or ``error``), so code and tests can read what the user sees.
     """
 

@@ -41,7 +41,7 @@ def _status_text(record: TaskRecord) -> str:
 
 
 class Task(_Rich):
-    """A Globus task, such as a transfer, as the notebook sees it.
+    """A Globus task, such as a transfer, with its last known state.
 
     ``status`` and ``record`` are as of the last ``refresh()``; ``refresh()`` asks
     Globus again and ``wait()`` polls until the task is done. In a notebook the task
@@ -95,7 +95,7 @@ class Task(_Rich):
         def on_progress(record: TaskRecord) -> None:
             self.record = record
             if handle is not None:
-                handle.update(_WaitLine(self))
+                handle.update(_WaitLine(self))  # type: ignore[no-untyped-call]
 
         try:
             self.record = self._session.wait_task(
@@ -106,7 +106,7 @@ class Task(_Rich):
             )
         finally:
             if handle is not None:
-                handle.update(_WaitLine(self))
+                handle.update(_WaitLine(self))  # type: ignore[no-untyped-call]
         return self
 
     def cancel(self) -> str:
@@ -128,7 +128,8 @@ class Task(_Rich):
         shell = get_ipython()
         if shell is None or getattr(shell, "kernel", None) is None:
             return None
-        return t.cast("DisplayHandle", display(_WaitLine(self), display_id=True))
+        handle = display(_WaitLine(self), display_id=True)  # type: ignore[no-untyped-call]
+        return t.cast("DisplayHandle", handle)
 
     def _summary(self) -> str:
         label = f" {self.record.label!r}" if self.record.label else ""
