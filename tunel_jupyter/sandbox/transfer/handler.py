@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 import typing as t
 import uuid
 
@@ -153,8 +154,9 @@ class TransferHandler(SandboxHandler):
                     "required_scopes": [scope],
                 },
             )
-        if collection.required_domains and not (
-            token.session_domains() & set(collection.required_domains)
+        if collection.required_domains and (
+            not token.session_domains() & set(collection.required_domains)
+            or _session_too_old(token, collection)
         ):
             domains = ", ".join(collection.required_domains)
             message = (
@@ -178,3 +180,12 @@ class TransferHandler(SandboxHandler):
 
     def display_name(self, collection: Collection) -> str:
         return collection.display_name or collection.canonical_name or collection.id
+
+
+def _session_too_old(token: AccessToken, collection: Collection) -> bool:
+    """Whether the login is older than the collection's assurance timeout (minutes)."""
+    timeout = collection.authentication_assurance_timeout
+    auth_time = token.session.get("auth_time")
+    if not timeout or auth_time is None:
+        return False
+    return time.time() - float(auth_time) > timeout * 60

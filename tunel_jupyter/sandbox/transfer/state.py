@@ -170,9 +170,17 @@ class TransferState:
         return used
 
     def used_collections(self, identity_id: str) -> list[str]:
-        """Collections of this user's tasks, most recently used first."""
-        used = self.last_used(identity_id)
-        return sorted(used, key=lambda collection_id: -used[collection_id])
+        """Collections of this user's tasks, newest task first, source first."""
+        order: list[str] = []
+        tasks = sorted(self.user_tasks(identity_id), key=lambda x: -x.request_time)
+        for task in tasks:
+            for collection_id in (
+                task.source_endpoint_id,
+                task.destination_endpoint_id,
+            ):
+                if collection_id and collection_id not in order:
+                    order.append(collection_id)
+        return order
 
     def active_collections(self, identity_id: str) -> set[str]:
         return {
