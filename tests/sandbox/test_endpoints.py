@@ -8,8 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
+import transfer_fixtures
 from globus_sdk.transport import RetryConfig
-from transfer_fixtures import (  # noqa: F401
+from transfer_fixtures import (
     BULK_ID,
     GCS_ENDPOINT_ID,
     KARL_ID,
@@ -17,15 +18,17 @@ from transfer_fixtures import (  # noqa: F401
     NULL_NAME_ID,
     OMGTACOS_ID,
     SECURE_ID,
-    bulk_root,
     make_client,
-    sandbox,
     seed_with,
-    tc,
     wait_done,
 )
 
 from tunel_jupyter.sandbox import Sandbox
+
+# Fixtures shared by the Transfer tests.
+bulk_root = transfer_fixtures.bulk_root
+sandbox = transfer_fixtures.sandbox
+tc = transfer_fixtures.tc
 
 MY_ENDPOINTS = {
     "29890592-374e-11e8-b96a-0ac6873fc732": "omgtacos",

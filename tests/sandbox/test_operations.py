@@ -8,8 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
+import transfer_fixtures
 from globus_sdk.scopes import Scope, TransferScopes
-from transfer_fixtures import (  # noqa: F401
+from transfer_fixtures import (
     BULK_COUNT,
     BULK_ID,
     GCS_ENDPOINT_ID,
@@ -17,13 +18,15 @@ from transfer_fixtures import (  # noqa: F401
     OMGTACOS_ID,
     SECURE_ID,
     TRANSFER_RS,
-    bulk_root,
     make_client,
-    sandbox,
-    tc,
 )
 
 from tunel_jupyter.sandbox import Sandbox
+
+# Fixtures shared by the Transfer tests.
+bulk_root = transfer_fixtures.bulk_root
+sandbox = transfer_fixtures.sandbox
+tc = transfer_fixtures.tc
 
 
 def api_error(call: t.Callable[[], t.Any]) -> globus_sdk.TransferAPIError:
