@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import typing as t
+from pathlib import Path
 
 import pytest
 import requests
@@ -10,6 +12,44 @@ import requests
 from tests.utils import login_with_sandbox
 from tunel_jupyter.globus import GlobusSession, Identity
 from tunel_jupyter.sandbox import Sandbox
+from tunel_jupyter.sandbox.state import load_seed
+
+# Collections added to the default seed: two of Ada's endpoints share a display
+# name, and one has a colon in its name.
+TWIN_IDS = (
+    "5e1f0c2a-0000-4000-8000-00000000a001",
+    "5e1f0c2a-0000-4000-8000-00000000a002",
+)
+TWIN_NAME = "Shared Lab"
+COLON_ID = "5e1f0c2a-0000-4000-8000-00000000a003"
+COLON_NAME = "lab: data"
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path) -> t.Iterator[Sandbox]:
+    """The shared sandbox fixture's setup, plus the collections above."""
+    seed = copy.deepcopy(load_seed(None))
+    extra = [(TWIN_IDS[0], TWIN_NAME), (TWIN_IDS[1], TWIN_NAME), (COLON_ID, COLON_NAME)]
+    for collection_id, name in extra:
+        root = tmp_path / "collections" / collection_id
+        root.mkdir(parents=True)
+        seed["collections"]["items"].append(
+            {
+                "id": collection_id,
+                "display_name": name,
+                "entity_type": "GCP_mapped_collection",
+                "owner": "ada@example.org",
+                "root": str(root),
+            }
+        )
+    root = tmp_path / "jupyter-root"
+    root.mkdir()
+    server = Sandbox(root=root, seed=seed, state_dir=tmp_path / "sandbox-state")
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
 
 
 @pytest.fixture
