@@ -8,6 +8,7 @@ parts (the Transfer side) add their own sections with :meth:`register_section`.
 
 from __future__ import annotations
 
+import collections
 import dataclasses
 import importlib
 import json
@@ -30,6 +31,7 @@ log = logging.getLogger(__name__)
 DEFAULT_SEED = Path(__file__).with_name("seed.json")
 AUTH_RESOURCE_SERVER = "auth.globus.org"
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
+REQUEST_LOG_SIZE = 10000
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
 
 
@@ -263,7 +265,10 @@ class SandboxState:
         self.state_dir = Path(state_dir) if state_dir is not None else None
         self.options = options or SandboxOptions()
         self.random = random.Random()
-        self.request_log: list[dict[str, t.Any]] = []
+        # Bounded, so a sandbox left running for days keeps a steady size.
+        self.request_log: collections.deque[dict[str, t.Any]] = collections.deque(
+            maxlen=REQUEST_LOG_SIZE
+        )
         # Set by the server once it listens, e.g. "http://127.0.0.1:8123".
         self.base_url = ""
 
