@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import typing as t
 from pathlib import Path
 
+import pytest
 import requests
 
 from tunel_jupyter.sandbox import Sandbox, SandboxOptions
@@ -123,3 +125,19 @@ def test_start_async_on_running_loop() -> None:
             await server.stop_async()
 
     assert asyncio.run(scenario()) == 200
+
+
+def test_access_log_omits_query(
+    sandbox: Sandbox, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="tornado.access"):
+        response = requests.get(
+            f"{sandbox.auth_url}v2/web/auth-code",
+            params={"code": "SECRETCODE", "state": "SECRETSTATE"},
+            timeout=5,
+        )
+    assert response.status_code == 200
+    assert "SECRETCODE" in response.text
+    messages = [record.getMessage() for record in caplog.records]
+    assert any("/auth/v2/web/auth-code" in message for message in messages)
+    assert not any("SECRET" in message for message in messages)

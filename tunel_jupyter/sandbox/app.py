@@ -7,6 +7,7 @@ import typing as t
 
 import tornado.routing
 import tornado.web
+from tornado.log import access_log
 
 from . import auth_api, control, oauth
 from .base import NotFoundHandler
@@ -45,6 +46,30 @@ def make_app(state: SandboxState) -> tornado.web.Application:
         default_handler_class=NotFoundHandler,
         default_handler_args=kw,
         sandbox_state=state,
+        log_function=_log_request,
+    )
+
+
+def _log_request(handler: tornado.web.RequestHandler) -> None:
+    """Log a request like tornado does, but without its query string.
+
+    Query strings of the auth-code page and the authorize redirect carry codes and
+    OAuth state, which must not reach logs.
+    """
+    status = handler.get_status()
+    if status < 400:
+        log_method = access_log.info
+    elif status < 500:
+        log_method = access_log.warning
+    else:
+        log_method = access_log.error
+    log_method(
+        "%d %s %s (%s) %.2fms",
+        status,
+        handler.request.method,
+        handler.request.path,
+        handler.request.remote_ip,
+        1000.0 * handler.request.request_time(),
     )
 
 
