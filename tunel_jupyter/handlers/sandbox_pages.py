@@ -1,0 +1,112 @@
+"""Sandbox mode: serve the sandbox's browser pages under ``{base_url}tunel/sandbox/``.
+
+The browser may run on another machine than the sandbox, which listens on the
+server's loopback address, so the login pages travel through the Jupyter server
+(and its authentication).
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from jupyter_server.auth.decorator import authorized
+from jupyter_server.utils import url_path_join
+from tornado import httpclient, httputil, web
+
+from ..errors import GlobusFailure, NotFound
+from . import SANDBOX_NAMESPACE
+from .base import TunelPageHandler
+
+REQUEST_HEADERS = ("Accept", "Accept-Language", "Content-Type")
+RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "Content-Language", "Location")
+PROXY_TIMEOUT_SECONDS = 30.0
+
+
+class SandboxPageHandler(TunelPageHandler):
+    """Forward GET and POST to the sandbox's Auth pages, streaming the answer."""
+
+    def check_xsrf_cookie(self) -> None:
+        # The sandbox's consent form cannot carry Jupyter's XSRF token; it carries
+        # its own anti-forgery field instead. A POST still needs a Referer or
+        # Origin on this host (jupyter_server's cross-origin check).
+        try:
+            super().check_xsrf_cookie()
+        except web.HTTPError:
+            if self.request.method == "POST" and self.check_referer():
+                return
+            raise
+
+    @web.authenticated
+    @authorized
+    async def get(self, path: str) -> None:
+        await self.forward()
+
+    @web.authenticated
+    @authorized
+    async def post(self, path: str) -> None:
+        await self.forward()
+
+    async def forward(self) -> None:
+        target = self.service.sandbox_auth_url
+        if target is None:
+            raise NotFound(
+                "No sandbox runs here: set TunelGlobus.sandbox = True to serve its "
+                "pages."
+            )
+        prefix = url_path_join(self.base_url, SANDBOX_NAMESPACE)
+        uri = self.request.uri
+        rest = uri[len(prefix) :] if uri.startswith(prefix) else ""
+        url = target + rest.lstrip("/")
+
+        headers = {
+            name: self.request.headers[name]
+            for name in REQUEST_HEADERS
+            if name in self.request.headers
+        }
+        self._upstream_headers = httputil.HTTPHeaders()
+        self._upstream_status = 502
+        request = httpclient.HTTPRequest(
+            url,
+            method=self.request.method,
+            headers=headers,
+            body=self.request.body if self.request.method == "POST" else None,
+            follow_redirects=False,
+            request_timeout=PROXY_TIMEOUT_SECONDS,
+            header_callback=self._on_header_line,
+            streaming_callback=self._on_chunk,
+        )
+        response = await httpclient.AsyncHTTPClient().fetch(request, raise_error=False)
+        if response.code == 599:
+            raise GlobusFailure(
+                f"The sandbox at {target} did not answer ({response.error})."
+            )
+        if not self._headers_written:
+            self._send_head(target)
+        self.finish()
+
+    def _on_header_line(self, line: str) -> None:
+        if line.startswith("HTTP/"):
+            self._upstream_status = httputil.parse_response_start_line(line).code
+            self._upstream_headers = httputil.HTTPHeaders()
+        elif line.strip():
+            self._upstream_headers.parse_line(line)
+
+    def _on_chunk(self, chunk: bytes) -> None:
+        if not self._headers_written:
+            self._send_head(t.cast(str, self.service.sandbox_auth_url))
+        self.write(chunk)
+        self.flush()
+
+    def _send_head(self, target: str) -> None:
+        self.set_status(self._upstream_status)
+        for name in RESPONSE_HEADERS:
+            value = self._upstream_headers.get(name)
+            if value is None:
+                continue
+            if name == "Location" and value.startswith(target):
+                # Keep the browser on our prefix; relative Locations stay as they are.
+                value = (
+                    url_path_join(self.base_url, SANDBOX_NAMESPACE)
+                    + value[len(target) :]
+                )
+            self.set_header(name, value)

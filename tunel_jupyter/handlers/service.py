@@ -1,0 +1,158 @@
+"""The server's one Globus session, the thread pool it runs in, and its caches."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+import typing as t
+from concurrent.futures import ThreadPoolExecutor
+
+from ..errors import LoginRequired
+from .local import LocalCollection, find_local_collection
+from .logins import PendingLogins
+
+if t.TYPE_CHECKING:
+    from ..globus import GlobusSession
+    from ..globus.records import EndpointPage, LoginStatus
+
+T = t.TypeVar("T")
+
+# Enough threads that a slow Globus call never blocks the status route or a
+# second listing; the session is safe to share between threads.
+MAX_WORKERS = 8
+
+
+class GlobusService:
+    """Hold what every handler shares: one ``GlobusSession`` and its thread pool.
+
+    The session is built on first use, so importing the extension does not import
+    globus-sdk. All its methods run in the pool, never on the event loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        client_id: str | None,
+        client_secret: str | None,
+        data_dir: str | None,
+        http_timeout: float,
+        max_retries: int,
+        endpoint_cache_seconds: float,
+        root_dir: str,
+        local_collection_id: str | None,
+        local_collection_root: str | None,
+        log: logging.Logger,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.data_dir = data_dir
+        self.http_timeout = http_timeout
+        self.max_retries = max_retries
+        self.endpoint_cache_seconds = endpoint_cache_seconds
+        self.root_dir = root_dir
+        self.local_collection_id = local_collection_id
+        self.local_collection_root = local_collection_root
+        self.log = log
+
+        # Set in sandbox mode once the sandbox runs.
+        self.sandbox_auth_url: str | None = None
+        self.sandbox_collection_id: str | None = None
+
+        self.logins = PendingLogins()
+        self._executor = ThreadPoolExecutor(
+            max_workers=MAX_WORKERS, thread_name_prefix="tunel-globus"
+        )
+        self._session: GlobusSession | None = None
+        self._session_lock = threading.Lock()
+        self._endpoint_cache: dict[tuple[t.Any, ...], tuple[float, EndpointPage]] = {}
+        self._cache_lock = threading.Lock()
+
+    @property
+    def session(self) -> GlobusSession:
+        """The shared session, built on first use (call from a pool thread)."""
+        with self._session_lock:
+            if self._session is None:
+                from ..globus import GlobusSession
+
+                self._session = GlobusSession(
+                    client_id=self.client_id,
+                    client_secret=self.client_secret,
+                    data_dir=self.data_dir,
+                    http_timeout=self.http_timeout,
+                    max_retries=self.max_retries,
+                )
+                self.log.debug("Globus session ready")
+            return self._session
+
+    async def run(self, call: t.Callable[[GlobusSession], T]) -> T:
+        """Run ``call(session)`` in the thread pool and return its result."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, call)
+
+    def _call(self, call: t.Callable[[GlobusSession], T]) -> T:
+        return call(self.session)
+
+    async def run_plain(self, call: t.Callable[[], T]) -> T:
+        """Run ``call()`` in the thread pool (for work that needs no session)."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, call)
+
+    def local_collection(self) -> LocalCollection | None:
+        """Return the collection that serves the Jupyter root directory, if any."""
+        return find_local_collection(
+            option_id=self.local_collection_id,
+            option_root=self.local_collection_root,
+            root_dir=self.root_dir,
+            sandbox_collection_id=self.sandbox_collection_id,
+        )
+
+    def search_endpoints(
+        self,
+        session: GlobusSession,
+        *,
+        scope: str,
+        search: str | None,
+        limit: int,
+        offset: int,
+    ) -> EndpointPage:
+        """Search endpoints, reusing a recent result of the same identity and query.
+
+        The identity comes from the token store on every call, so a login made
+        by a kernel or the command line as someone else never sees this cache.
+        """
+        status = session.status()
+        if not status.logged_in:
+            raise LoginRequired(_login_reason(status))
+        identity_id = status.identity.id if status.identity else None
+        key = (identity_id, scope, search, limit, offset)
+
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._endpoint_cache.get(key)
+        if cached is not None and now - cached[0] < self.endpoint_cache_seconds:
+            self.log.debug("Endpoint search served from cache (scope %s)", scope)
+            return cached[1]
+
+        page = session.search_endpoints(
+            scope=scope, search=search, limit=limit, offset=offset
+        )
+        if self.endpoint_cache_seconds > 0:
+            with self._cache_lock:
+                self._endpoint_cache[key] = (time.monotonic(), page)
+        return page
+
+    def invalidate_endpoints(self) -> None:
+        """Forget cached endpoint searches (after a login, logout or transfer)."""
+        with self._cache_lock:
+            self._endpoint_cache.clear()
+
+    def close(self) -> None:
+        """Stop the thread pool; running calls finish in the background."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
+
+
+def _login_reason(status: LoginStatus) -> str:
+    reason = status.reason or "No Globus login."
+    return f"{reason.rstrip('.')}. Log in to Globus to continue."
