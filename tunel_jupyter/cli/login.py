@@ -168,9 +168,15 @@ def _tokens_work(session: GlobusSession) -> bool:
     try:
         status = session.check()
     except LoginRequired as err:
-        print(f"Your stored login no longer works: {err.message}", file=sys.stderr)
-        return False
-    return bool(status.logged_in)
+        reason: str | None = err.message
+    else:
+        if status.logged_in:
+            return True
+        # Without an identity there was no login to lose: nothing to explain.
+        reason = status.reason if status.identity is not None else None
+    if reason:
+        print(f"Your stored login no longer works: {reason}", file=sys.stderr)
+    return False
 
 
 def _read_code(args: argparse.Namespace, stream: t.TextIO) -> str:

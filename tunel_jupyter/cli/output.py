@@ -42,8 +42,8 @@ def print_table(headers: t.Sequence[str], rows: t.Sequence[t.Sequence[t.Any]]) -
 def _cell(value: t.Any) -> str:
     if value is None:
         return ""
-    # A tab or newline in a name would break the columns.
-    return str(value).replace("\t", " ").replace("\n", " ")
+    # Tabs, newlines and indentation (event details hold JSON) break the columns.
+    return " ".join(str(value).split())
 
 
 def format_size(size: int | float | None) -> str:

@@ -145,7 +145,7 @@ def run_tasks(args: argparse.Namespace) -> int:
                 record.type,
                 record.status,
                 record.request_time,
-                describe_progress(record),
+                describe_progress(record, status=False),
                 record.label,
             )
             for record in records
