@@ -293,6 +293,16 @@ def test_rename(tc: globus_sdk.TransferClient, sandbox: Sandbox) -> None:
     assert escape.http_status == 403
     assert (root / "new.txt").exists()
 
+    (root / "outer").mkdir()
+    into_itself = api_error(
+        lambda: tc.operation_rename(
+            sandbox.local_collection_id, "/outer", "/outer/inner"
+        )
+    )
+    assert into_itself.http_status == 502
+    assert into_itself.code == "ExternalError.RenameFailed"
+    assert (root / "outer").is_dir()
+
 
 def test_stat(tc: globus_sdk.TransferClient) -> None:
     entry = tc.operation_stat(OMGTACOS_ID, "/data/measurements.csv")

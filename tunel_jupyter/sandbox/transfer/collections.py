@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import dataclasses
 import logging
-import os
 import threading
 import typing as t
 import uuid
@@ -103,7 +102,7 @@ class Collection:
 
 
 def legacy_username(identity_id: str) -> str:
-    """The ``u_...`` user name Transfer derives from an identity ID."""
+    """Derive the ``u_...`` user name that Transfer shows for an identity ID."""
     raw = base64.b32encode(uuid.UUID(identity_id).bytes).decode("ascii")
     return "u_" + raw.lower().rstrip("=")
 
@@ -316,7 +315,3 @@ def remove_tree(folder: Path) -> None:
     shutil.rmtree(folder, ignore_errors=True)
     if folder.exists():
         log.warning("Could not remove the sandbox's collection folder %s", folder)
-
-
-def file_count(folder: Path) -> int:
-    return sum(len(files) for _, _, files in os.walk(folder))

@@ -2,14 +2,15 @@
 
 A task first expands its items into folders to create and files to copy (counting
 ``files``, ``directories`` and ``subtasks_total``), then works through them. An
-item that fails is retried ``retry_attempts`` times, each attempt counted in
-``faults``; then the task fails with ``fatal_error``, unless the error is on the
-source side and ``skip_source_errors`` is set. Counters change under the
-context's lock so that readers see a consistent task.
+item that fails is retried ``retry_attempts`` times, and each attempt counts in
+``faults``. After the last attempt the task fails with ``fatal_error``, unless the
+error is on the source side and ``skip_source_errors`` is set. Counters change under
+the context's lock so that readers see a consistent task.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -144,6 +145,13 @@ def _with_retries(
         try:
             result = step()
         except ItemError as err:
+            log.info(
+                "Task %s: %s (attempt %d of %d)",
+                task.task_id,
+                err.code,
+                attempt,
+                attempts,
+            )
             with context.lock:
                 task.faults += 1
                 task.nice_status = err.code
@@ -174,6 +182,7 @@ def _item_failed(
     """Skip a source error when the task allows it; otherwise end the task."""
     with context.lock:
         if err.source and task.skip_source_errors:
+            log.info("Task %s skips a source error: %s", task.task_id, err.code)
             task.subtasks_skipped_errors += 1
             task.skipped_errors.append(
                 {
@@ -220,7 +229,7 @@ def _run_transfer(task: Task, context: EngineContext) -> None:
     for item in task.items:
         try:
             expanded = _with_retries(
-                task, context, lambda item=item: _expand(item, source, destination)
+                task, context, functools.partial(_expand, item, source, destination)
             )
         except ItemError as err:
             _item_failed(task, context, err, item)
@@ -239,7 +248,7 @@ def _run_transfer(task: Task, context: EngineContext) -> None:
             _with_retries(
                 task,
                 context,
-                lambda step=step: _do_step(task, context, step, destination),
+                functools.partial(_do_step, task, context, step, destination),
             )
         except ItemError as err:
             item = {
@@ -475,7 +484,7 @@ def _run_delete(task: Task, context: EngineContext) -> None:
             _with_retries(
                 task,
                 context,
-                lambda item=item: _delete_item(task, context, item, collection),
+                functools.partial(_delete_item, task, context, item, collection),
             )
         except ItemError as err:
             _item_failed(task, context, err, item)

@@ -21,7 +21,7 @@ class TransferHandler(SandboxHandler):
 
     transfer: TransferState
 
-    def initialize(self, state: t.Any = None) -> None:  # type: ignore[override]
+    def initialize(self, state: t.Any = None) -> None:
         super().initialize(state)
         self.transfer = self.state.transfer
 
@@ -183,7 +183,7 @@ class TransferHandler(SandboxHandler):
 
 
 def _session_too_old(token: AccessToken, collection: Collection) -> bool:
-    """Whether the login is older than the collection's assurance timeout (minutes)."""
+    """Return whether the login is older than the assurance timeout (minutes)."""
     timeout = collection.authentication_assurance_timeout
     auth_time = token.session.get("auth_time")
     if not timeout or auth_time is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import fnmatch
+import functools
 import grp
 import os
 import pwd
@@ -68,8 +69,8 @@ def file_entry(root: Path, real: Path, name: str | None = None) -> dict[str, t.A
     """Build one ``file`` document for ``real`` (which must exist, maybe as a link).
 
     A symlink whose target is inside the root is shown with its target's type and
-    details and the ``link_*`` fields set; one that is broken or points outside
-    the root is an ``invalid_symlink`` and its target is not revealed.
+    details and the ``link_*`` fields set. A broken symlink, or one that points
+    outside the root, is an ``invalid_symlink`` whose target is not revealed.
     """
     info = os.lstat(real)
     entry: dict[str, t.Any] = {
@@ -143,8 +144,12 @@ def sort_entries(
     # Stable sorts applied from the last key to the first give a multi-key order.
     result = sorted(entries, key=lambda e: e["name"])
     for field, descending in reversed(order):
-        result.sort(key=lambda e, f=field: _sort_key(e[f]), reverse=descending)
+        result.sort(key=functools.partial(_entry_key, field), reverse=descending)
     return result
+
+
+def _entry_key(field: str, entry: dict[str, t.Any]) -> tuple[int, t.Any]:
+    return _sort_key(entry[field])
 
 
 def _sort_key(value: t.Any) -> tuple[int, t.Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import typing as t
 
@@ -9,10 +10,12 @@ from . import listing, paths
 from .collections import Collection
 from .handler import TransferHandler
 
+log = logging.getLogger(__name__)
+
 
 class OperationHandler(TransferHandler):
     def error_details(self, collection: Collection, operation: str, path: str) -> str:
-        """The first lines of the service's multi-line error messages."""
+        """Format the first lines of the service's multi-line error messages."""
         return (
             f"Error ({operation})\nEndpoint: {self.display_name(collection)} "
             f"({collection.id})\nServer: {self.request.host}\nFile: {path}\n"
@@ -26,7 +29,7 @@ class OperationHandler(TransferHandler):
         *,
         link: bool = False,
     ) -> paths.CollectionPath:
-        """Resolve a request path, answering 403 for one that leaves the root."""
+        """Resolve a request path; a path that leaves the root raises a 403 error."""
         try:
             if link:
                 return paths.resolve_parent(
@@ -161,6 +164,7 @@ class MkdirHandler(OperationHandler):
         body = self.body_json()
         self.check_data_type(body, "mkdir")
         collection = self.usable_collection(endpoint_id, token)
+
         path = body.get("path")
         if not isinstance(path, str) or not path:
             self.api_error(400, "ClientError.BadRequest", "mkdir requires a 'path'")
@@ -177,6 +181,7 @@ class MkdirHandler(OperationHandler):
             self.not_found(
                 collection, "mkdir", target.display, code="ClientError.NotFound"
             )
+
         target.real.mkdir()
         self.transfer.folder_changed(target.real.parent)
         self.write_json(
@@ -197,6 +202,7 @@ class RenameHandler(OperationHandler):
         body = self.body_json()
         self.check_data_type(body, "rename")
         collection = self.usable_collection(endpoint_id, token)
+
         old_path, new_path = body.get("old_path"), body.get("new_path")
         if not isinstance(old_path, str) or not isinstance(new_path, str):
             self.api_error(
@@ -204,6 +210,7 @@ class RenameHandler(OperationHandler):
                 "ClientError.BadRequest",
                 "rename requires 'old_path' and 'new_path'",
             )
+
         old = self.resolve_path(collection, old_path, "rename", link=True)
         new = self.resolve_path(collection, new_path, "rename", link=True)
         if not os.path.lexists(old.real):
@@ -222,7 +229,24 @@ class RenameHandler(OperationHandler):
             self.not_found(
                 collection, "rename", new.display, code="ClientError.NotFound"
             )
-        os.rename(old.real, new.real)
+
+        try:
+            os.rename(old.real, new.real)
+        except OSError as err:
+            log.info(
+                "Rename %s to %s on %s failed: %s",
+                old.display,
+                new.display,
+                collection.id,
+                err,
+            )
+            self.api_error(
+                502,
+                "ExternalError.RenameFailed",
+                "Rename Failed, "
+                + self.error_details(collection, "rename", old.display)
+                + f"Message: {err.strerror}",
+            )
         self.transfer.folder_changed(old.real.parent)
         self.transfer.folder_changed(new.real.parent)
         self.write_json(

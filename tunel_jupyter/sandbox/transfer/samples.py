@@ -1,6 +1,6 @@
 """Sample files that seed collections start with.
 
-A seed entry's ``contents`` says what to create: ``{"sample": true}`` for a small
+A seed entry's ``contents`` names what to create: ``{"sample": true}`` for a small
 tree of text, CSV and binary files (with a hidden file and a nested folder),
 ``{"sample": "small"}`` for a README only, ``{"files": {"a/b.txt": "text"}}`` for
 given files, and ``{"bulk": {"path": "many", "count": 20000}}`` for one folder of

@@ -118,9 +118,11 @@ def rank(collection: Collection, words: list[str]) -> float | None:
     for word in words:
         if word not in text:
             return None
-        score += (
-            1.0 + (2.0 if word in name else 0.0) + (1.0 if word in keywords else 0.0)
-        )
+        score += 1.0
+        if word in name:
+            score += 2.0
+        if word in keywords:
+            score += 1.0
     return score
 
 
@@ -134,9 +136,9 @@ def select(
 ) -> list[tuple[Collection, float | None]]:
     """Return the matching collections, ordered, with their ``_rank``.
 
-    ``identity_ids`` are the caller's identity and its linked ones;
-    ``used_order`` lists collection IDs from the caller's tasks, newest first;
-    ``active_ids`` are collections in the caller's active tasks.
+    ``identity_ids`` are the caller's identity and its linked ones.
+    ``used_order`` lists collection IDs from the caller's tasks, newest first.
+    ``active_ids`` are the collections in the caller's active tasks.
     """
     by_scope = _in_scope(list(collections), query.scope, identity_ids, used_order)
     words = query.fulltext.lower().split() if query.fulltext else []

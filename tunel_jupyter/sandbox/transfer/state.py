@@ -110,7 +110,7 @@ class TransferState:
     def resolve(self, owner: str) -> tuple[str, str]:
         """Return ``(identity_id, username)`` for an identity ID or user name.
 
-        An empty owner is the default identity; a name the seed does not list gets
+        An empty owner is the default identity. A name the seed does not list gets
         a stable derived ID, so a seed can name owners who never log in.
         """
         if not owner:
@@ -122,7 +122,7 @@ class TransferState:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"tunel-sandbox-user:{owner}")), owner
 
     def identity_ids(self, identity_id: str) -> set[str]:
-        """The identity and those linked to it: all act as the same user."""
+        """Return the identity and those linked to it, which all act as one user."""
         try:
             return {identity.id for identity in self.sandbox.identity_set(identity_id)}
         except KeyError:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 import typing as t
 
@@ -293,10 +294,12 @@ def parse_task_orderby(text: str | None) -> list[tuple[str, bool]]:
 def sort_tasks(tasks: list[Task], order: list[tuple[str, bool]]) -> list[Task]:
     result = list(tasks)
     for field, descending in reversed(order):
-        result.sort(
-            key=lambda task, f=field: _none_last(getattr(task, f)), reverse=descending
-        )
+        result.sort(key=functools.partial(_task_key, field), reverse=descending)
     return result
+
+
+def _task_key(field: str, task: Task) -> tuple[int, t.Any]:
+    return _none_last(getattr(task, field))
 
 
 def _none_last(value: t.Any) -> tuple[int, t.Any]:
