@@ -198,7 +198,7 @@ def test_required_scopes_and_session_in_url(
     code, _ = sandbox_authorize(request.authorize_url)
     session.finish_login(code, state=request.state)
 
-    # The next login asks again for the data_access consent obtained here.
+    # The next login requests the data_access consent obtained here again.
     assert data_access in query(session.start_login().authorize_url)["scope"].split()
 
 

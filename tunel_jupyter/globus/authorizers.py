@@ -1,11 +1,11 @@
 """An authorizer that refreshes tokens once for all processes sharing the store.
 
 With refresh-token rotation, each refresh invalidates the refresh token it used. If
-two processes refreshed with the same one, the second would be rejected and its user
-told to log in again for no reason. So a refresh takes the store's lock, re-reads the
-store and adopts an access token that another process has fetched meanwhile; only
-when the stored token is the one that expired or was rejected does it call Globus
-Auth, and it writes the new tokens back before releasing the lock.
+two processes refreshed with the same one, Globus would reject the second and its
+user would have to log in again for no reason. So a refresh takes the store's lock,
+re-reads the store and adopts an access token that another process has fetched
+meanwhile. Only when the stored token is the one that expired or was rejected does
+it call Globus Auth, and it writes the new tokens back before releasing the lock.
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
     :param storage: the environment's token storage.
     :param resource_server: the resource server whose tokens this authorizer uses.
     :param auth_client: the login client that refreshes (native or confidential).
-    :raises LoginRequired: if the store holds no refresh token for the server.
+    :raises LoginRequired: if the store contains no refresh token for the server.
     """
 
     def __init__(
@@ -78,7 +78,7 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
             self.ensure_valid_token()
             token = t.cast(str, self.access_token)
         # The transport handles a 401 in the thread that sent the request, so this
-        # tells handle_missing_authorization which token Globus rejected.
+        # records for handle_missing_authorization which token Globus rejected.
         self._sent.token = token
         return f"Bearer {token}"
 
@@ -106,7 +106,7 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
             self._refresh(stored)
 
     def _is_newer(self, stored: TokenStorageData) -> bool:
-        """Whether another process stored an access token this one can use."""
+        """Check whether another process stored an access token this one can use."""
         return (
             stored.access_token != self.access_token
             and stored.access_token != self._rejected_access_token
@@ -140,8 +140,8 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
             raise
 
         token_data = self._extract_token_data(response)
-        # Globus repeats the refresh token, or sends a new one when it rotates them;
-        # an answer without one keeps the token that was used.
+        # Globus repeats the refresh token, or sends a new one when it rotates them.
+        # A response without one keeps the token that was used.
         if not self.refresh_token:
             self.refresh_token = used_refresh_token
         self.expires_at = token_data["expires_at_seconds"]

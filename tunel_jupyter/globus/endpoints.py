@@ -26,7 +26,7 @@ FILTER_SCOPES = (
     "shared-with-me",
     "administered-by-me",
 )
-# Where a display name is looked up: the user's own endpoints and those they use.
+# Scopes searched to resolve a display name: the user's endpoints and those used.
 RESOLVE_SCOPES = ("my-endpoints", "shared-with-me", "recently-used")
 MAX_PAGE_SIZE = 100
 # Transfer returns at most this many results of one search, however it is paged.
@@ -170,7 +170,7 @@ def resolve_endpoint(
 
 
 def is_uuid(value: str) -> bool:
-    """Whether ``value`` is a UUID in any of the usual spellings."""
+    """Check whether ``value`` is a UUID in any of the usual spellings."""
     try:
         uuid.UUID(value)
     except ValueError:

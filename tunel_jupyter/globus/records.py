@@ -52,7 +52,7 @@ class Identity(_Record):
 
 @dataclasses.dataclass(frozen=True)
 class LoginStatus(_Record):
-    """Whether a usable login exists, for whom, and if not, why."""
+    """Login state: whether a usable login exists, its identity, or the reason."""
 
     logged_in: bool
     identity: Identity | None

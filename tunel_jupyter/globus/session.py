@@ -38,6 +38,8 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+ResultT = t.TypeVar("ResultT")
+
 CLIENT_ID_VARIABLE = "TUNEL_GLOBUS_CLIENT_ID"
 _NO_CLIENT_ID = (
     "No Globus client ID is configured. Register a native app at "
@@ -68,7 +70,7 @@ class GlobusSession:
         default ``jupyter_data_dir()``.
     :param environment: the Globus environment; by default
         :meth:`Environment.current`.
-    :param http_timeout: seconds to wait for each HTTP answer (globus-sdk's
+    :param http_timeout: seconds to wait for each HTTP response (globus-sdk's
         default is 60).
     :param max_retries: retries of a failed request (globus-sdk's default is 5).
     """
@@ -116,7 +118,7 @@ class GlobusSession:
     def resolve_client_id(self) -> str:
         """Return the client ID: explicit, then ``TUNEL_GLOBUS_CLIENT_ID``, then stored.
 
-        :raises UsageError: if none is set; the message says how to register one.
+        :raises UsageError: if none is set. The message explains how to register one.
         """
         client_id = self._client_id or os.environ.get(CLIENT_ID_VARIABLE, "").strip()
         if not client_id:
@@ -157,7 +159,7 @@ class GlobusSession:
         """Return the login state after proving with Globus Auth that it works.
 
         A native login is up to date only if Globus Auth still accepts its refresh
-        token; a token it rejects puts the store in the "log in again" state. A
+        token. A rejected token puts the store in the "log in again" state. A
         confidential client fetches fresh tokens for itself. Network failures raise
         :class:`GlobusFailure` and leave the tokens as they are.
         """
@@ -172,7 +174,7 @@ class GlobusSession:
             return self.status()
         auth_client = self._native_client(self.resolve_client_id())
         with translated("check the Globus login"):
-            answer = auth_client.post(
+            validation = auth_client.post(
                 "/v2/oauth2/token/validate",
                 data={
                     "token": token_data.refresh_token,
@@ -180,7 +182,7 @@ class GlobusSession:
                 },
                 encoding="form",
             )
-        if not answer.get("active"):
+        if not validation.get("active"):
             self._storage.mark_login_required(
                 "Globus no longer accepts the stored refresh token (it was revoked or "
                 f"has expired); {LOGIN.replace('log in', 'log in again')}.",
@@ -478,11 +480,11 @@ class GlobusSession:
 
     def _call(
         self,
-        function: t.Callable[..., t.Any],
+        function: t.Callable[..., ResultT],
         *args: t.Any,
         collections: t.Sequence[str] = (),
         **kwargs: t.Any,
-    ) -> t.Any:
+    ) -> ResultT:
         client = self._transfer()
         try:
             try:
@@ -500,10 +502,11 @@ class GlobusSession:
     def _retry_after_401(
         self, client: globus_sdk.TransferClient, err: LoginRequired
     ) -> bool:
-        """Prepare one retry of a call that Transfer answered with 401.
+        """Prepare one retry of a call that Transfer rejected with 401.
 
-        globus-sdk renews the access token and retries a 401 itself, but only as
-        one of its retries; with ``max_retries=0`` that is done here instead.
+        globus-sdk renews the access token and retries a 401 itself, but counts
+        that retry against ``max_retries``. So with ``max_retries=0`` the session
+        retries here instead.
         """
         import globus_sdk
 

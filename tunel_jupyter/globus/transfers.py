@@ -27,9 +27,8 @@ def submit_transfer(
 ) -> TaskRecord:
     """Submit a transfer and return its task.
 
-    A file sent to a path that is an existing directory goes into that directory
-    under its own name, as ``cp`` does; so does a file sent to a path ending in
-    ``/``.
+    A file sent to an existing directory, or to a path ending in ``/``, goes into
+    that directory under its own name, as ``cp`` does.
     """
     import globus_sdk
 
@@ -43,7 +42,9 @@ def submit_transfer(
         destination,
         label=request.label or globus_sdk.MISSING,
         sync_level=(
-            request.sync_level if request.sync_level is not None else globus_sdk.MISSING
+            t.cast(t.Any, request.sync_level)
+            if request.sync_level is not None
+            else globus_sdk.MISSING
         ),
         verify_checksum=request.verify_checksum,
         preserve_timestamp=request.preserve_timestamp,
