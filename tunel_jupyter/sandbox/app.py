@@ -9,7 +9,7 @@ import tornado.routing
 import tornado.web
 from tornado.log import access_log
 
-from . import auth_api, control, oauth
+from . import auth_api, authorize, control, oauth
 from .base import NotFoundHandler
 from .state import SandboxState
 
@@ -23,8 +23,8 @@ def make_app(state: SandboxState) -> tornado.web.Application:
         # Globus Auth
         (r"/auth/\.well-known/openid-configuration", auth_api.OpenIDConfigHandler, kw),
         (r"/auth/jwk\.json", auth_api.JWKSHandler, kw),
-        (r"/auth/v2/oauth2/authorize", oauth.AuthorizeHandler, kw),
-        (r"/auth/v2/web/auth-code", oauth.AuthCodePageHandler, kw),
+        (r"/auth/v2/oauth2/authorize", authorize.AuthorizeHandler, kw),
+        (r"/auth/v2/web/auth-code", authorize.AuthCodePageHandler, kw),
         (r"/auth/v2/oauth2/token", oauth.TokenHandler, kw),
         (r"/auth/v2/oauth2/token/revoke", oauth.RevokeHandler, kw),
         (r"/auth/v2/oauth2/token/validate", oauth.ValidateHandler, kw),

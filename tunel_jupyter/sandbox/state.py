@@ -24,7 +24,34 @@ import uuid
 from pathlib import Path
 
 from .keys import load_signing_key
-from .scopes import data_access_scope, parse_scopes
+from .options import SandboxOptions
+from .records import (
+    AccessToken,
+    AuthCode,
+    Client,
+    Consent,
+    Identity,
+    RefreshToken,
+    utc_timestamp,
+)
+from .scopes import parse_scopes
+
+__all__ = [
+    "AUTH_RESOURCE_SERVER",
+    "TRANSFER_ALL",
+    "TRANSFER_RESOURCE_SERVER",
+    "AccessToken",
+    "AuthCode",
+    "Client",
+    "Consent",
+    "Identity",
+    "RefreshToken",
+    "SandboxOptions",
+    "SandboxState",
+    "load_seed",
+    "local_collection_id",
+    "utc_timestamp",
+]
 
 log = logging.getLogger(__name__)
 
@@ -33,181 +60,6 @@ AUTH_RESOURCE_SERVER = "auth.globus.org"
 TRANSFER_RESOURCE_SERVER = "transfer.api.globus.org"
 REQUEST_LOG_SIZE = 10000
 TRANSFER_ALL = "urn:globus:auth:scope:transfer.api.globus.org:all"
-
-
-@dataclasses.dataclass
-class SandboxOptions:
-    """Behaviour knobs, changeable at run time through ``/_sandbox/options``.
-
-    ``latency_ms`` is added to every Globus request; a share ``error_rate`` (0.0 to
-    1.0) of them fails with one of ``error_statuses``. Lifetimes are in seconds.
-    """
-
-    access_token_lifetime: int = 172800
-    auth_code_lifetime: int = 600
-    rotate_refresh_tokens: bool = False
-    latency_ms: int = 0
-    error_rate: float = 0.0
-    error_statuses: tuple[int, ...] = (500, 502, 503)
-
-    def to_dict(self) -> dict[str, t.Any]:
-        data = dataclasses.asdict(self)
-        data["error_statuses"] = list(self.error_statuses)
-        return data
-
-    def update(self, changes: t.Mapping[str, t.Any]) -> None:
-        """Apply ``changes`` after checking names and types; raise ``ValueError``."""
-        fields = {field.name: field for field in dataclasses.fields(self)}
-        for name, value in changes.items():
-            if name not in fields:
-                raise ValueError(
-                    f"unknown sandbox option {name!r}; known options: "
-                    + ", ".join(sorted(fields))
-                )
-            setattr(self, name, _coerce_option(name, value))
-
-
-def _coerce_option(name: str, value: t.Any) -> t.Any:
-    if name == "rotate_refresh_tokens":
-        if not isinstance(value, bool):
-            raise ValueError(f"option {name} must be true or false, not {value!r}")
-        return value
-    if name == "error_statuses":
-        statuses = tuple(int(status) for status in value)
-        if not all(400 <= status <= 599 for status in statuses) or not statuses:
-            raise ValueError(f"option {name} must list HTTP error statuses: {value!r}")
-        return statuses
-    if name == "error_rate":
-        rate = float(value)
-        if not 0.0 <= rate <= 1.0:
-            raise ValueError(f"option {name} must be between 0 and 1, not {value!r}")
-        return rate
-    number = int(value)
-    if number < 0 or isinstance(value, bool):
-        raise ValueError(f"option {name} must be a whole number >= 0, not {value!r}")
-    return number
-
-
-@dataclasses.dataclass
-class Identity:
-    id: str
-    username: str
-    name: str
-    email: str | None
-    organization: str | None = None
-    identity_provider: str = "sandbox-idp"
-    # Identities linked to this one, as in a Globus account's identity set.
-    linked: list[str] = dataclasses.field(default_factory=list)
-
-    @property
-    def domain(self) -> str:
-        return self.username.rpartition("@")[2]
-
-    def to_dict(self) -> dict[str, t.Any]:
-        return {
-            "id": self.id,
-            "username": self.username,
-            "name": self.name,
-            "email": self.email,
-            "organization": self.organization,
-            "identity_provider": self.identity_provider,
-            "identity_type": "login",
-            "status": "used",
-        }
-
-
-@dataclasses.dataclass
-class Client:
-    client_id: str
-    name: str
-    secret: str | None = None
-    redirect_uris: list[str] = dataclasses.field(default_factory=list)
-    # A confidential client acting for itself (client credentials) is an identity.
-    identity_id: str | None = None
-
-    @property
-    def is_confidential(self) -> bool:
-        return self.secret is not None
-
-
-@dataclasses.dataclass
-class AccessToken:
-    token: str
-    identity_id: str
-    client_id: str
-    resource_server: str
-    scopes: str
-    expires_at: float
-    refresh_token: str | None = None
-    session: dict[str, t.Any] = dataclasses.field(default_factory=dict)
-    revoked: bool = False
-
-    def is_valid(self, now: float | None = None) -> bool:
-        return not self.revoked and (now or time.time()) < self.expires_at
-
-    def has_dependent_scope(self, collection_id: str) -> bool:
-        """Return whether the token has ``transfer:all[*<collection>/data_access]``."""
-        wanted = data_access_scope(collection_id)
-        return any(wanted in scope.dependencies for scope in parse_scopes(self.scopes))
-
-    def session_domains(self) -> set[str]:
-        """Domains of the identities authenticated in the login session."""
-        return set(self.session.get("domains", []))
-
-
-@dataclasses.dataclass
-class RefreshToken:
-    token: str
-    identity_id: str
-    client_id: str
-    resource_server: str
-    scopes: str
-    session: dict[str, t.Any] = dataclasses.field(default_factory=dict)
-    revoked: bool = False
-
-
-@dataclasses.dataclass
-class AuthCode:
-    code: str
-    client_id: str
-    redirect_uri: str
-    scopes: str
-    identity_id: str
-    session: dict[str, t.Any]
-    code_challenge: str | None
-    code_challenge_method: str | None
-    expires_at: float
-    access_type: str = "online"
-    used: bool = False
-
-
-@dataclasses.dataclass
-class Consent:
-    id: int
-    client_id: str
-    identity_id: str
-    scope_name: str
-    dependency_path: list[int]
-    created: str
-    last_used: str
-
-    def to_dict(self) -> dict[str, t.Any]:
-        return {
-            "id": self.id,
-            "client": self.client_id,
-            # Real Auth gives each scope its own ID; a stable derived one suffices.
-            "scope": str(uuid.uuid5(uuid.NAMESPACE_URL, self.scope_name)),
-            "scope_name": self.scope_name,
-            "effective_identity": self.identity_id,
-            "dependency_path": self.dependency_path,
-            "created": self.created,
-            "updated": self.created,
-            "last_used": self.last_used,
-            "status": "approved",
-            "allows_refresh": True,
-            "auto_approved": False,
-            "atomically_revocable": False,
-        }
 
 
 class Section(t.NamedTuple):
@@ -239,10 +91,6 @@ def load_seed(path: str | os.PathLike[str] | None) -> dict[str, t.Any]:
     if not isinstance(data, dict):
         raise ValueError(f"sandbox seed file {seed_path} must contain an object")
     return data
-
-
-def utc_timestamp(seconds: float | None = None) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime(seconds))
 
 
 class SandboxState:
