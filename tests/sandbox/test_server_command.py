@@ -122,6 +122,27 @@ def test_command_stops_on_signal(
         requests.get(auth_url + "jwk.json", timeout=2)
 
 
+def test_command_sets_options(command: t.Callable[..., Running]) -> None:
+    running = command(
+        "--latency-ms",
+        "7",
+        "--error-rate",
+        "0.25",
+        "--access-token-lifetime",
+        "60",
+        "--transfer-bytes-per-second",
+        "5",
+        "--rotate-refresh-tokens",
+    )
+    base = running.exports["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
+    options = requests.get(f"{base}/_sandbox/options", timeout=5).json()
+    assert options["latency_ms"] == 7
+    assert options["error_rate"] == 0.25
+    assert options["access_token_lifetime"] == 60
+    assert options["transfer_bytes_per_second"] == 5
+    assert options["rotate_refresh_tokens"] is True
+
+
 def test_command_rejects_bad_option(command: t.Callable[..., Running]) -> None:
     result = subprocess.run(
         [sys.executable, "-m", "tunel_jupyter.sandbox", "--error-rate", "2"],

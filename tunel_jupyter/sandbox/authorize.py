@@ -17,7 +17,10 @@ FORM_LIFETIME = 600
 
 
 class LoginRequestError(Exception):
-    """An authorize request that cannot go on; ``redirect`` if the client may know."""
+    """Error of an authorize request that cannot proceed.
+
+    ``redirect`` tells whether the error may go to the client's redirect URI.
+    """
 
     def __init__(self, error: str, description: str, *, redirect: bool) -> None:
         super().__init__(description)

@@ -70,6 +70,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="lifetime of access tokens (default: %(default)s)",
     )
     faults.add_argument(
+        "--transfer-bytes-per-second",
+        type=int,
+        default=defaults.transfer_bytes_per_second,
+        metavar="N",
+        help="copy speed of transfer tasks, to watch progress or cancel a task "
+        "(default: %(default)s, full speed)",
+    )
+    faults.add_argument(
         "--rotate-refresh-tokens",
         action="store_true",
         help="issue a new refresh token on every refresh and invalidate the old one",
@@ -86,6 +94,7 @@ def run(args: argparse.Namespace) -> int:
                 "error_rate": args.error_rate,
                 "access_token_lifetime": args.access_token_lifetime,
                 "rotate_refresh_tokens": args.rotate_refresh_tokens,
+                "transfer_bytes_per_second": args.transfer_bytes_per_second,
             }
         )
         sandbox = Sandbox(

@@ -91,7 +91,10 @@ class TokenHandler(SandboxHandler):
 
 
 class RevokeHandler(SandboxHandler):
-    """``POST /v2/oauth2/token/revoke``; revoking a refresh token ends its tokens."""
+    """``POST /v2/oauth2/token/revoke``.
+
+    Revoking a refresh token also revokes the access tokens made from it.
+    """
 
     def post(self) -> None:
         client = authenticate_client(self)

@@ -10,7 +10,7 @@ import typing as t
 class SandboxOptions:
     """Behaviour knobs, changeable at run time through ``/_sandbox/options``.
 
-    ``latency_ms`` is added to every Globus request; a share ``error_rate`` (0.0 to
+    ``latency_ms`` is added to every Globus request. A share ``error_rate`` (0.0 to
     1.0) of them fails with one of ``error_statuses``. Lifetimes are in seconds.
     """
 
