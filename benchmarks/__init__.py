@@ -1,0 +1,1 @@
+"""Side-by-side benchmarks of tunel-jupyter, run with ``python -m benchmarks``."""
