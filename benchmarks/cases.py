@@ -299,8 +299,8 @@ def globus_jupyterlab_endpoints(ctx: Context, results: Results, case: str) -> No
     def search() -> int:
         count = 0
         for scope in SCOPES:
-            offset = 0
-            while True:
+            offset: int | None = 0
+            while offset is not None:
                 response = server.api(
                     "GET",
                     "globus-jupyterlab/endpoint_search",
@@ -309,9 +309,7 @@ def globus_jupyterlab_endpoints(ctx: Context, results: Results, case: str) -> No
                 response.raise_for_status()
                 body = response.json()
                 count += len(body["DATA"])
-                if not body.get("has_next_page"):
-                    return count if scope == SCOPES[-1] else count
-                offset += 100
+                offset = offset + 100 if body.get("has_next_page") else None
         return count
 
     try:

@@ -52,8 +52,13 @@ class SandboxProcess:
             "--root",
             str(root),
         ]
+        self.log = open(state_dir.parent / "sandbox.log", "w")  # noqa: SIM115
         self.process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, text=True, start_new_session=True
+            command,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            text=True,
+            start_new_session=True,
         )
         self.env: dict[str, str] = {}
         assert self.process.stdout is not None
@@ -87,6 +92,7 @@ class SandboxProcess:
 
     def stop(self) -> None:
         stop_process(self.process)
+        self.log.close()
 
 
 def stop_process(process: subprocess.Popen[t.Any]) -> None:
