@@ -10,6 +10,7 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
+import requests
 import transfer_fixtures
 from transfer_fixtures import (
     KARL_ID,
@@ -185,7 +186,12 @@ def test_verify_checksum_and_preserve_timestamp(
 def test_cancel_running_task(tc: globus_sdk.TransferClient, sandbox: Sandbox) -> None:
     local_id, root = local(sandbox)
     (root / "big.bin").write_bytes(os.urandom(200_000))
-    sandbox.state.transfer.bytes_per_second_override = 20_000
+    slow = requests.post(
+        f"{sandbox.url}/_sandbox/options",
+        json={"transfer_bytes_per_second": 20_000},
+        timeout=10,
+    )
+    assert slow.status_code == 200
     task_id = submit(tc, local_id, local_id, [("/big.bin", "/big-copy.bin", False)])
 
     wait_for(

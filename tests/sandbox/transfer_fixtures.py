@@ -18,7 +18,6 @@ from globus_sdk.transport import RetryConfig
 
 from tunel_jupyter.sandbox import Sandbox
 from tunel_jupyter.sandbox.state import load_seed
-from tunel_jupyter.sandbox.transfer.samples import write_many_files
 
 TRANSFER_RS = "transfer.api.globus.org"
 BULK_ID = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d04"
@@ -34,11 +33,12 @@ BULK_COUNT = 20_000
 
 @pytest.fixture(scope="session")
 def bulk_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The 20,000-file collection's folder, written once for the whole run."""
-    root = tmp_path_factory.mktemp("bulk-collection")
-    write_many_files(root / "many", BULK_COUNT)
-    (root / "README.txt").write_text("bulk\n", encoding="utf-8")
-    return root
+    """The 20,000-file collection's folder, shared by every test of the run.
+
+    The folder does not exist yet: the first sandbox that lists the collection
+    fills it, and later sandboxes find it filled, so only one test pays.
+    """
+    return tmp_path_factory.mktemp("bulk-collection") / "root"
 
 
 def seed_with(bulk_root: Path, **generate: int) -> dict[str, t.Any]:
