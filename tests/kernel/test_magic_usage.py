@@ -115,3 +115,16 @@ def test_finish_without_started_login_is_usage_error(shell: InteractiveShell) ->
         shell.run_line_magic("globus", "login some-code")
 
     assert "No login is waiting for a code in this kernel" in str(info.value)
+
+
+def test_login_code_may_start_with_a_dash(shell: InteractiveShell) -> None:
+    from tunel_jupyter.kernel import api
+
+    with api._lock:
+        api._pending_login = None
+
+    # The code reaches the login step instead of being read as an option.
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("globus", "login -Xy7abc")
+
+    assert "No login is waiting for a code" in str(info.value)

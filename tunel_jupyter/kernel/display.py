@@ -227,7 +227,7 @@ class DirectoryListing(_Rich):
         shown = len(self.listing.entries)
         total = self.total if self.total is not None else "?"
         if not self.has_next_page:
-            return f"{shown} entries."
+            return "1 entry." if shown == 1 else f"{shown} entries."
         return (
             f"Showing {shown} of {total} entries; call .next_page() on this value, "
             f"or add --offset {self.next_offset} to %globus ls, for the next page."

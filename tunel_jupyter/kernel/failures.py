@@ -36,10 +36,9 @@ def describe_error(error: TunelError) -> list[str]:
     if isinstance(error, LoginRequired):
         lines.append(LOGIN_STEPS)
     elif isinstance(error, ConsentRequired):
-        if error.required_scopes:
-            lines.append(
-                f"Globus needs consent to: {', '.join(error.required_scopes)}."
-            )
+        scopes = ", ".join(error.required_scopes)
+        if scopes and scopes not in error.message:
+            lines.append(f"Globus needs consent to: {scopes}.")
         lines.append(
             "Open the login link below, allow access, then paste the code it shows "
             "(or run %globus login CODE)."

@@ -186,7 +186,7 @@ class GlobusMagics(Magics):
         ``%tb`` for the traceback.
         """
         try:
-            args = self.parser.parse_args(_split(line))
+            args = self.parser.parse_args(_protect_login_code(_split(line)))
         except _HelpShown:
             return None
         if args.command is None:
@@ -291,6 +291,18 @@ def _split(line: str) -> list[str]:
         return shlex.split(line)
     except ValueError as error:
         raise UsageError(f"%globus: cannot parse {line!r}: {error}.") from error
+
+
+_LOGIN_OPTIONS = ("--force", "-h", "--help")
+
+
+def _protect_login_code(words: list[str]) -> list[str]:
+    # Login codes may start with "-", which argparse would read as an option.
+    if not words or words[0] != "login":
+        return words
+    options = [word for word in words[1:] if word in _LOGIN_OPTIONS]
+    others = [word for word in words[1:] if word not in _LOGIN_OPTIONS]
+    return ["login", *options, "--", *others]
 
 
 def load_ipython_extension(ipython: InteractiveShell) -> None:
