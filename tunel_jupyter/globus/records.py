@@ -191,6 +191,7 @@ class TransferRequest(_Record):
     source_endpoint: str
     destination_endpoint: str
     items: tuple[TransferItem, ...]
+    _: dataclasses.KW_ONLY
     label: str | None = None
     sync_level: str | int | None = None
     verify_checksum: bool = False
