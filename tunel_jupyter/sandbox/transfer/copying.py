@@ -1,0 +1,273 @@
+"""Transfer tasks: expand items into steps, then create folders and copy files."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import shutil
+import time
+import typing as t
+from pathlib import Path
+
+from . import paths
+from .collections import Collection
+from .runtime import (
+    EngineContext,
+    ItemError,
+    check,
+    collection_for,
+    display_name,
+    item_failed,
+    not_allowed,
+    sleep_checked,
+    with_retries,
+)
+from .tasks import Task
+
+CHUNK_SIZE = 1 << 20
+
+
+class Step(t.NamedTuple):
+    kind: str  # "dir" or "file"
+    source: Path
+    destination: Path
+    source_path: str
+    destination_path: str
+
+
+def run_transfer(task: Task, context: EngineContext) -> None:
+    source = collection_for(context, task.source_endpoint_id)
+    destination = collection_for(context, task.destination_endpoint_id)
+
+    steps: list[Step] = []
+    for item in task.items:
+        try:
+            expanded = with_retries(
+                task, context, functools.partial(_expand, item, source, destination)
+            )
+        except ItemError as err:
+            item_failed(task, context, err, item)
+            continue
+        folders, symlinks = expanded
+        with context.lock:
+            task.files += sum(1 for s in folders if s.kind == "file")
+            task.directories += sum(1 for s in folders if s.kind == "dir")
+            task.symlinks += symlinks
+            task.subtasks_total += len(folders)
+        steps.extend(folders)
+
+    for step in steps:
+        check(task, context)
+        try:
+            with_retries(
+                task,
+                context,
+                functools.partial(_do_step, task, context, step, destination),
+            )
+        except ItemError as err:
+            item = {
+                "source_path": step.source_path,
+                "destination_path": step.destination_path,
+            }
+            item_failed(task, context, err, item)
+
+
+def _expand(
+    item: dict[str, t.Any], source: Collection, destination: Collection
+) -> tuple[list[Step], int]:
+    """Resolve one transfer item into steps; count the symlinks left out."""
+    source_path = str(item.get("source_path", ""))
+    destination_path = str(item.get("destination_path", ""))
+    try:
+        src = paths.resolve(source.root, source_path)
+    except paths.PathNotAllowed:
+        raise not_allowed(source, source_path, source_side=True) from None
+    try:
+        dst = paths.resolve(destination.root, destination_path)
+    except paths.PathNotAllowed:
+        raise not_allowed(destination, destination_path, source_side=False) from None
+    if not src.real.exists():
+        raise ItemError(
+            "FILE_NOT_FOUND",
+            "file not found",
+            f"Error (transfer)\nEndpoint: {display_name(source)} ({source.id})\n"
+            f"File: {src.display}\nMessage: No such file or directory",
+            source=True,
+        )
+
+    if not item.get("recursive"):
+        if src.real.is_dir():
+            raise ItemError(
+                "GENERAL_ERROR",
+                "error",
+                f"{src.display} is a directory; submit it with recursive set",
+                source=True,
+            )
+        return [Step("file", src.real, dst.real, src.display, dst.display)], 0
+
+    if not src.real.is_dir():
+        raise ItemError(
+            "GENERAL_ERROR",
+            "error",
+            f"{src.display} is not a directory; submit it without recursive",
+            source=True,
+        )
+    steps = [Step("dir", src.real, dst.real, src.display, dst.display)]
+    symlinks = 0
+    for folder, dirnames, filenames in os.walk(src.real):
+        relative = os.path.relpath(folder, src.real)
+        base_src = src.display if relative == "." else paths.join(src.display, relative)
+        base_dst = dst.display if relative == "." else paths.join(dst.display, relative)
+        dirnames.sort()
+        for name in list(dirnames):
+            full = Path(folder) / name
+            if full.is_symlink():
+                # recursive_symlinks "ignore", the service's default
+                dirnames.remove(name)
+                symlinks += 1
+                continue
+            steps.append(
+                Step(
+                    "dir",
+                    full,
+                    dst.real / os.path.relpath(full, src.real),
+                    paths.join(base_src, name),
+                    paths.join(base_dst, name),
+                )
+            )
+        for name in sorted(filenames):
+            full = Path(folder) / name
+            if full.is_symlink():
+                symlinks += 1
+                continue
+            steps.append(
+                Step(
+                    "file",
+                    full,
+                    dst.real / os.path.relpath(full, src.real),
+                    paths.join(base_src, name),
+                    paths.join(base_dst, name),
+                )
+            )
+    return steps, symlinks
+
+
+def _do_step(
+    task: Task, context: EngineContext, step: Step, destination: Collection
+) -> None:
+    # Re-check at write time: a symlink may have appeared since expansion.
+    if not paths.is_inside(destination.root, step.destination.parent):
+        raise not_allowed(destination, step.destination_path, source_side=False)
+    if step.kind == "dir":
+        if step.destination.exists() and not step.destination.is_dir():
+            raise ItemError(
+                "GENERAL_ERROR",
+                "error",
+                f"{step.destination_path} exists and is not a directory",
+            )
+        step.destination.mkdir(parents=True, exist_ok=True)
+        context.folder_changed(step.destination.parent)
+        with context.lock:
+            task.subtasks_succeeded += 1
+        return
+    _copy_file(task, context, step)
+
+
+def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
+    if not step.source.exists():
+        raise ItemError(
+            "FILE_NOT_FOUND",
+            "file not found",
+            f"File: {step.source_path}\nMessage: No such file or directory",
+            source=True,
+        )
+    if step.destination.is_dir():
+        raise ItemError(
+            "GENERAL_ERROR",
+            "error",
+            f"{step.destination_path} is a directory; name the file to write "
+            "in destination_path",
+        )
+
+    if _can_skip(task, context, step):
+        with context.lock:
+            task.files_skipped += 1
+            task.subtasks_succeeded += 1
+        return
+
+    step.destination.parent.mkdir(parents=True, exist_ok=True)
+    _copy_bytes(task, context, step)
+    source_info = step.source.stat()
+    if task.preserve_timestamp:
+        os.utime(
+            step.destination, ns=(source_info.st_atime_ns, source_info.st_mtime_ns)
+        )
+    if task.verify_checksum:
+        matched = _checksum(step.source) == _checksum(step.destination)
+        with context.lock:
+            task.bytes_checksummed += source_info.st_size
+        if not matched:
+            raise ItemError(
+                "VERIFY_CHECKSUM",
+                "verify checksum",
+                f"Checksum of {step.destination_path} differs from the source",
+            )
+    context.folder_changed(step.destination.parent)
+    with context.lock:
+        task.files_transferred += 1
+        task.subtasks_succeeded += 1
+        task.successful.append((step.source_path, step.destination_path))
+
+
+def _can_skip(task: Task, context: EngineContext, step: Step) -> bool:
+    """Apply ``sync_level``: whether the destination file is already up to date."""
+    level = task.sync_level
+    if level is None or not step.destination.is_file():
+        return False
+    if level == 0:
+        return True
+    source_info = step.source.stat()
+    destination_info = step.destination.stat()
+    if level == 1:
+        return source_info.st_size == destination_info.st_size
+    if level == 2:
+        return source_info.st_size == destination_info.st_size and int(
+            destination_info.st_mtime
+        ) >= int(source_info.st_mtime)
+    same = _checksum(step.source) == _checksum(step.destination)
+    with context.lock:
+        task.bytes_checksummed += source_info.st_size
+    return same
+
+
+def _checksum(path: Path) -> str:
+    digest = hashlib.md5(usedforsecurity=False)
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(CHUNK_SIZE), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _copy_bytes(task: Task, context: EngineContext, step: Step) -> None:
+    """Copy in chunks, sleeping to keep under the sandbox's bytes-per-second option."""
+    started = time.monotonic()
+    copied = 0
+    with open(step.source, "rb") as reader, open(step.destination, "wb") as writer:
+        while True:
+            check(task, context)
+            rate = context.bytes_per_second()
+            size = CHUNK_SIZE if rate <= 0 else max(1, min(CHUNK_SIZE, rate // 10))
+            block = reader.read(size)
+            if not block:
+                break
+            writer.write(block)
+            copied += len(block)
+            with context.lock:
+                task.bytes_transferred += len(block)
+            if rate > 0:
+                ahead = copied / rate - (time.monotonic() - started)
+                if ahead > 0:
+                    writer.flush()
+                    sleep_checked(task, context, ahead)
+    shutil.copymode(step.source, step.destination)
