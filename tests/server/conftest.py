@@ -75,7 +75,7 @@ def jp_root_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
 
 @pytest.fixture
 def tunel_config() -> dict[str, t.Any]:
-    """Options of our extension (``c.TunelGlobus``) for this test; override to change."""
+    """Options of our extension (``c.TunelGlobus``); override to change them."""
     return {}
 
 

@@ -92,7 +92,7 @@ class CallbackHandler(TunelPageHandler):
                 "The login callback has no state: start the Globus login again.",
                 field="state",
             )
-        pending = self.service.logins.take(state, username=self.login_owner)
+        pending = self.service.logins.take(state, owner=self.login_owner)
 
         error = self.get_query_argument("error", None)
         if error:
@@ -117,9 +117,7 @@ class CodeHandler(TunelAPIHandler):
     @authorized
     async def post(self) -> None:
         code = require_string(self.json_body(), "code").strip()
-        pending = self.service.logins.take_latest(
-            username=self.login_owner, flow="paste"
-        )
+        pending = self.service.logins.take_latest(owner=self.login_owner, flow="paste")
         await finish_login(self, code, state=pending.state)
         self.finish(await status_body(self))
 
@@ -166,7 +164,7 @@ async def start_login(
     request = await handler.service.run(start)
     handler.service.logins.add(
         state=request.state,
-        username=handler.login_owner,
+        owner=handler.login_owner,
         flow=request.flow,
         next_url=next_url,
         expires_at=request.expires_at,

@@ -19,17 +19,17 @@ DEFAULT_TTL_SECONDS = 600
 
 @dataclasses.dataclass(frozen=True)
 class PendingLogin:
-    """A login started by ``username`` and not finished yet."""
+    """A login started by ``owner`` (a Jupyter user) and not finished yet."""
 
     state: str
-    username: str
+    owner: str
     flow: str
     next_url: str | None
     expires_at: float
 
     def __repr__(self) -> str:
         # The state is a secret of the user who started the login.
-        return f"PendingLogin(username={self.username!r}, flow={self.flow!r})"
+        return f"PendingLogin(owner={self.owner!r}, flow={self.flow!r})"
 
 
 class PendingLogins:
@@ -43,16 +43,16 @@ class PendingLogins:
         self,
         *,
         state: str,
-        username: str,
+        owner: str,
         flow: str,
         next_url: str | None,
         expires_at: float | None,
     ) -> PendingLogin:
-        """Record a login that ``username`` started."""
+        """Record a login that ``owner`` started."""
         now = time.time()
         pending = PendingLogin(
             state=state,
-            username=username,
+            owner=owner,
             flow=flow,
             next_url=next_url,
             expires_at=expires_at or now + DEFAULT_TTL_SECONDS,
@@ -62,8 +62,8 @@ class PendingLogins:
             self._logins[state] = pending
         return pending
 
-    def take(self, state: str, *, username: str) -> PendingLogin:
-        """Remove and return the login with ``state`` if ``username`` started it.
+    def take(self, state: str, *, owner: str) -> PendingLogin:
+        """Remove and return the login with ``state`` if ``owner`` started it.
 
         :raises UsageError: if the state is unknown, already used, expired, or
             belongs to another user (the message does not say which).
@@ -74,7 +74,7 @@ class PendingLogins:
             for known, pending in self._logins.items():
                 if hmac.compare_digest(known.encode(), state.encode()):
                     match = pending
-            if match is None or match.username != username:
+            if match is None or match.owner != owner:
                 raise UsageError(
                     "This login link is unknown, already used or expired. "
                     "Start the Globus login again from JupyterLab.",
@@ -83,8 +83,8 @@ class PendingLogins:
             del self._logins[match.state]
             return match
 
-    def take_latest(self, *, username: str, flow: str) -> PendingLogin:
-        """Remove and return the newest pending ``flow`` login of ``username``.
+    def take_latest(self, *, owner: str, flow: str) -> PendingLogin:
+        """Remove and return the newest pending ``flow`` login of ``owner``.
 
         :raises UsageError: if that user has none.
         """
@@ -93,7 +93,7 @@ class PendingLogins:
             mine = [
                 pending
                 for pending in self._logins.values()
-                if pending.username == username and pending.flow == flow
+                if pending.owner == owner and pending.flow == flow
             ]
             if not mine:
                 raise UsageError(

@@ -9,7 +9,7 @@ import time
 import typing as t
 from concurrent.futures import ThreadPoolExecutor
 
-from ..errors import LoginRequired
+from ..errors import LoginRequired, TunelError
 from .local import LocalCollection, find_local_collection
 from .logins import PendingLogins
 
@@ -66,6 +66,7 @@ class GlobusService:
         )
         self._session: GlobusSession | None = None
         self._session_lock = threading.Lock()
+        self._identity_id: str | None = None
         self._endpoint_cache: dict[tuple[t.Any, ...], tuple[float, EndpointPage]] = {}
         self._cache_lock = threading.Lock()
 
@@ -92,7 +93,29 @@ class GlobusService:
         return await loop.run_in_executor(self._executor, self._call, call)
 
     def _call(self, call: t.Callable[[GlobusSession], T]) -> T:
-        return call(self.session)
+        session = self.session
+        self._follow_identity(session)
+        return call(session)
+
+    def _follow_identity(self, session: GlobusSession) -> None:
+        """Drop the session's clients when the stored login changed identity.
+
+        A kernel or the command line may log in as someone else in the shared
+        store; the session's clients would otherwise keep the old access token
+        until it expires. Reading the store makes no network call.
+        """
+        try:
+            status = session.status()
+        except TunelError:
+            return
+        identity_id = status.identity.id if status.identity else None
+        with self._session_lock:
+            changed = identity_id != self._identity_id
+            previous, self._identity_id = self._identity_id, identity_id
+        if changed and previous is not None:
+            self.log.info("The stored Globus login changed identity; reconnecting")
+            session.close()
+            self.invalidate_endpoints()
 
     async def run_plain(self, call: t.Callable[[], T]) -> T:
         """Run ``call()`` in the thread pool (for work that needs no session)."""
