@@ -134,11 +134,12 @@ def test_transfer_tasks_and_cancel(
     sandbox: Sandbox,
     collection: str,
     capsys: pytest.CaptureFixture[str],
+    slow_transfers: t.Callable[[int], None],
 ) -> None:
     assert sandbox.root is not None
     (sandbox.root / "big.bin").write_bytes(b"\x07" * 200_000)
     # Slow copies keep the task active long enough to time out and cancel it.
-    sandbox.state.transfer.bytes_per_second_override = 20_000
+    slow_transfers(20_000)
 
     task = globus(
         logged_in,

@@ -142,6 +142,13 @@ def test_login_list_browse_transfer_wait(
         copied = root / "copy" / relative.removeprefix("results/")
         assert copied.read_bytes() == data, relative
 
+    panel = kernel.run("panel = %globus panel\npanel")
+    assert "application/vnd.jupyter.widget-view+json" in panel.outputs[-1].data
+    state = kernel.run(
+        "print(panel.login_area.logged_in, len(panel.tasks.rows) >= 1)\npanel.close()"
+    )
+    assert output_text(state).strip() == "True True"
+
 
 def test_bad_argument_is_one_line_usage_error(kernel: KernelNotebook) -> None:
     kernel.run("%load_ext tunel_jupyter")

@@ -47,12 +47,19 @@ def panel(session: GlobusSession) -> t.Iterator[GlobusPanel]:
         widget.close()
 
 
-def choose(panel: GlobusPanel, endpoint_id: str, *, as_source: bool) -> None:
+def choose(
+    panel: GlobusPanel,
+    endpoint_id: str,
+    *,
+    as_source: bool = False,
+    as_destination: bool = False,
+) -> None:
     """Select an endpoint in the my-endpoints tab and browse it on one side."""
     panel.endpoint_tabs.tabs.selected_index = 0
     table = panel.endpoint_tabs.tables["my-endpoints"]
     table.select.value = endpoint_id
     tabs = panel.endpoint_tabs
+    assert as_source != as_destination
     button = tabs.source_button if as_source else tabs.destination_button
     button.click()
 
@@ -81,7 +88,7 @@ def test_panel_transfer_reaches_succeeded(panel: GlobusPanel, sandbox: Sandbox) 
     choose(panel, collection, as_source=True)
     panel.source.path_box.value = "/experiment/"
     panel.source.entries.value = ("raw", "notes.txt")
-    choose(panel, collection, as_source=False)
+    choose(panel, collection, as_destination=True)
     panel.destination.path_box.value = "/inbox/"
     panel.label_box.value = "panel copy"
     panel.sync_level.value = "checksum"
@@ -101,6 +108,40 @@ def test_panel_transfer_reaches_succeeded(panel: GlobusPanel, sandbox: Sandbox) 
     assert (sandbox.root / "inbox" / "raw" / "a.bin").read_bytes() == b"\x01" * 7000
     assert (sandbox.root / "inbox" / "notes.txt").read_text() == "calibrated\n"
     assert not (sandbox.root / "inbox" / "skip.txt").exists()
+
+
+def test_progress_updates_until_panel_closes(
+    panel: GlobusPanel,
+    sandbox: Sandbox,
+    slow_transfers: t.Callable[[int], None],
+) -> None:
+    assert sandbox.root is not None
+    source = sandbox.root / "slow"
+    source.mkdir()
+    for number in range(4):
+        (source / f"part-{number}.bin").write_bytes(b"\x05" * 20_000)
+    (sandbox.root / "target").mkdir()
+    collection = sandbox.local_collection_id
+    assert collection is not None
+    slow_transfers(40_000)
+
+    choose(panel, collection, as_source=True)
+    panel.source.path_box.value = "/slow/"
+    panel.source.entries.value = tuple(f"part-{n}.bin" for n in range(4))
+    choose(panel, collection, as_destination=True)
+    panel.destination.path_box.value = "/target/"
+    panel.transfer_button.click()
+    row = next(iter(panel.tasks.rows.values()))
+
+    # The thread moves the bar while the task runs; this thread stays free.
+    assert panel.tasks.is_polling
+    assert wait_until(lambda: 0.0 < row.progress.value < 1.0, timeout=20), row.record
+    assert row.record.status == "ACTIVE"
+    panel.close()
+    assert not panel.tasks.is_polling
+    value = row.progress.value
+    time.sleep(0.6)
+    assert row.progress.value == value
 
 
 @pytest.mark.slow
