@@ -105,6 +105,10 @@ def test_panel_transfer_reaches_succeeded(panel: GlobusPanel, sandbox: Sandbox) 
     assert row.cancel_button.disabled
     assert wait_until(lambda: not panel.tasks.is_polling, timeout=5)
 
+    tabs = panel.endpoint_tabs
+    tabs.tabs.selected_index = 2
+    recent = [value for _, value in tabs.tables["recently-used"].select.options]
+    assert collection in recent
     assert (sandbox.root / "inbox" / "raw" / "a.bin").read_bytes() == b"\x01" * 7000
     assert (sandbox.root / "inbox" / "notes.txt").read_text() == "calibrated\n"
     assert not (sandbox.root / "inbox" / "skip.txt").exists()
@@ -142,6 +146,25 @@ def test_progress_updates_until_panel_closes(
     value = row.progress.value
     time.sleep(0.6)
     assert row.progress.value == value
+
+
+def test_search_tab_finds_endpoints(panel: GlobusPanel) -> None:
+    tabs = panel.endpoint_tabs
+    tabs.tabs.selected_index = 3
+
+    tabs.search_button.click()
+    assert "Type part of an endpoint's name" in panel.status.message
+    tabs.search_box.value = "sregistry"
+    tabs.search_button.click()
+
+    table = tabs.tables["all"]
+    names = [label for label, _ in table.select.options]
+    assert names
+    assert all("sregistry" in name for name in names)
+    table.select.value = table.select.options[0][1]
+    assert tabs.selected is not None
+    assert tabs.selected.id == table.select.options[0][1]
+    assert "Scopes" in table.details.value
 
 
 @pytest.mark.slow
