@@ -37,8 +37,8 @@ def login_with_paste_flow(
 ) -> subprocess.CompletedProcess[str]:
     """Run ``login ARGS`` and paste the code the sandbox gives for its URL.
 
-    The URL is read from the process's stdout as a person would read it; a timer
-    kills the process if the URL or the end never comes.
+    The URL is read from the process's stdout as a person would read it. A timer
+    kills the process if the URL or the end of the output never comes.
     """
     process = subprocess.Popen(
         [sys.executable, "-m", "tunel_jupyter.cli", "login", "--no-browser", *args],

@@ -106,7 +106,7 @@ def test_revoked_refresh_token_exits_3(
     assert "log in again" in listing.stderr.lower()
     assert "tunel-globus login" in listing.stderr
     assert "Traceback" not in listing.stderr
-    # Login no longer claims the tokens are fine: it asks for a new code.
+    # Login now requests a new code instead of reporting the tokens as up to date.
     assert "Your tokens are up to date." not in login.stdout
     assert "Please go to this URL and login: " in login.stdout
 

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import select
 import shlex
 import subprocess
 import sys
+import time
 import typing as t
 from pathlib import Path
 
 import pytest
 
 from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment, login_with_paste_flow
+from tests.utils import sandbox_authorize
 from tunel_jupyter.sandbox import Sandbox
 
 pytestmark = pytest.mark.usefixtures("logged_in")
@@ -241,8 +245,6 @@ def test_wait_draws_progress_bar_on_terminal(
         )
         drawn = read_available(controller)
     finally:
-        import os
-
         os.close(terminal)
         os.close(controller)
 
@@ -254,9 +256,6 @@ def test_wait_draws_progress_bar_on_terminal(
 
 def read_available(descriptor: int) -> str:
     """Read what a pseudo-terminal holds now, without blocking."""
-    import os
-    import select
-
     chunks = []
     while select.select([descriptor], [], [], 0.1)[0]:
         try:
@@ -308,3 +307,36 @@ def test_high_assurance_needs_domain_login(
     assert again.returncode == 0, again.stderr
     allowed = run_cli("ls", f"{HIGH_ASSURANCE_COLLECTION}:/")
     assert allowed.returncode == 0, allowed.stderr
+
+
+@pytest.mark.slow
+def test_consent_at_terminal_then_rerun(globus_env: dict[str, str]) -> None:
+    pty = pytest.importorskip("pty")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tunel_jupyter.cli", "ls", f"{CONSENT_COLLECTION}:/"],
+        stdin=terminal,
+        stdout=subprocess.PIPE,
+        stderr=terminal,
+        env=cli_environment(globus_env),
+    )
+    try:
+        shown = ""
+        deadline = time.monotonic() + RUN_TIMEOUT
+        while "login here: " not in shown and time.monotonic() < deadline:
+            shown += read_available(controller)
+        match = re.search(r"Please go to this URL and login: (\S+)", shown)
+        assert match is not None, shown
+        code, _state = sandbox_authorize(match.group(1))
+        os.write(controller, (code + "\n").encode())
+        stdout, _ = process.communicate(timeout=RUN_TIMEOUT)
+        shown += read_available(controller)
+    finally:
+        process.kill()
+        os.close(terminal)
+        os.close(controller)
+
+    assert process.returncode == 0, shown
+    assert "data_access" in match.group(1)
+    assert "Consent given; running the command again." in shown
+    assert stdout.decode().strip()

@@ -136,7 +136,7 @@ def _run(args: argparse.Namespace) -> int:
         print("\nInterrupted.", file=sys.stderr)
         return 130
     except BrokenPipeError:
-        # The reader of stdout went away (`| head`); say nothing more there.
+        # The reader of stdout exited (`| head`), so write nothing more to it.
         _silence_stdout()
         return 1
     except TunelError as err:

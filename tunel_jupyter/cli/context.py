@@ -1,4 +1,4 @@
-"""What commands share: the Globus session, the sandbox notice and ENDPOINT:PATH.
+"""Parts every command shares: the Globus session, the sandbox notice, ENDPOINT:PATH.
 
 ``tunel_jupyter.globus`` (and with it globus-sdk) is imported here on first use,
 so ``tunel-globus --help`` and ``import tunel_jupyter.cli`` stay fast.
@@ -32,8 +32,8 @@ class Location:
 def open_session(args: argparse.Namespace) -> GlobusSession:
     """Return the command's Globus session, creating it on first use.
 
-    Creating it prints the sandbox notice when the session talks to the
-    tunel-jupyter sandbox, so every command that reaches "Globus" says which one.
+    Creating it prints the sandbox notice when the session uses the tunel-jupyter
+    sandbox, so every command that reaches Globus names the service it used.
     """
     session: GlobusSession | None = getattr(args, "session", None)
     if session is not None:

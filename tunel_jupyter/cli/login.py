@@ -122,7 +122,7 @@ def run_login(args: argparse.Namespace) -> int:
 
 
 def consent_at_terminal(args: argparse.Namespace, error: ConsentRequired) -> None:
-    """Log in again with what ``error`` asks for, prompting on the terminal.
+    """Log in again with the consent ``error`` requires, prompting on the terminal.
 
     The prompts go to stderr, so stdout keeps only the command's own output.
     """
@@ -228,7 +228,7 @@ def _can_open_browser() -> bool:
 
 
 def consent_hint(args: argparse.Namespace, error: ConsentRequired) -> str:
-    """Return the ``login`` command that grants what ``error`` says is missing."""
+    """Return the ``login`` command that grants what ``error`` reports as missing."""
     words = ["login"]
     for scope in error.required_scopes:
         words += ["--scope", scope]

@@ -67,6 +67,12 @@ def describe_progress(task: TaskRecord, *, status: bool = True) -> str:
         parts.append(task.status)
         if task.nice_status and task.nice_status not in ("OK", "Queued", task.status):
             parts.append(task.nice_status)
+    if task.type == "DELETE":
+        # A delete task counts the files it removed in ``files`` and moves no bytes.
+        parts.append(f"{task.files} files deleted")
+        if task.faults:
+            parts.append(f"{task.faults} faults")
+        return ", ".join(parts)
     if task.files:
         parts.append(f"{task.files_transferred or 0}/{task.files} files")
     elif task.files_transferred:

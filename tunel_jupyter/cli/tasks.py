@@ -223,7 +223,7 @@ def format_fatal_error(record: TaskRecord) -> str | None:
 
 
 def run_wait(args: argparse.Namespace) -> int:
-    """Wait for a task and exit with a status that tells how it ended."""
+    """Wait for a task; the exit status shows how it ended."""
     return wait_for_task(args, args.task_id)
 
 

@@ -93,7 +93,7 @@ def run_transfer(args: argparse.Namespace) -> int:
     request = TransferRequest(
         session.resolve_endpoint(source_name).id,
         session.resolve_endpoint(destination_name).id,
-        items,
+        tuple(items),
         label=args.label,
         sync_level=args.sync_level,
         verify_checksum=args.verify_checksum,
