@@ -227,6 +227,23 @@ def test_high_assurance_needs_domain_login(
     assert "README.txt" in [e["name"] for e in secure.operation_ls(SECURE_ID)]
 
 
+def test_high_assurance_timeout(
+    sandbox: Sandbox, login: t.Callable[..., globus_sdk.OAuthTokenResponse]
+) -> None:
+    tokens = login(session_required_single_domain="secure.example.net")
+    value = tokens.by_resource_server[TRANSFER_RS]["access_token"]
+    secure = make_client(value)
+    assert secure.operation_ls(SECURE_ID)["total"] >= 1
+
+    # The collection's assurance timeout is 30 minutes: age the login past it.
+    token = sandbox.state.access_tokens[value]
+    token.session["auth_time"] -= 31 * 60
+    with pytest.raises(globus_sdk.TransferAPIError) as caught:
+        secure.operation_ls(SECURE_ID)
+    assert caught.value.http_status == 403
+    assert caught.value.code == "AuthPolicyFailed"
+
+
 def test_non_functional_endpoint(tc: globus_sdk.TransferClient) -> None:
     error = api_error(lambda: tc.operation_ls(GCS_ENDPOINT_ID))
     assert error.http_status == 400

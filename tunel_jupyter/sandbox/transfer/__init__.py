@@ -24,6 +24,7 @@ from .task_handlers import (
     TaskEventListHandler,
     TaskHandler,
     TaskListHandler,
+    TaskPauseInfoHandler,
 )
 
 if t.TYPE_CHECKING:
@@ -62,6 +63,7 @@ def routes(state: SandboxState) -> list[tuple[str, type, dict[str, t.Any]]]:
         (rf"/v0.10/task/{_TASK}", TaskHandler),
         (rf"/v0.10/task/{_TASK}/cancel", TaskCancelHandler),
         (rf"/v0.10/task/{_TASK}/event_list", TaskEventListHandler),
+        (rf"/v0.10/task/{_TASK}/pause_info", TaskPauseInfoHandler),
         (rf"/v0.10/task/{_TASK}/successful_transfers", SuccessfulTransfersHandler),
         (rf"/v0.10/task/{_TASK}/skipped_errors", SkippedErrorsHandler),
     ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import functools
 import hashlib
 import os
@@ -29,7 +30,7 @@ CHUNK_SIZE = 1 << 20
 
 
 class Step(t.NamedTuple):
-    kind: str  # "dir" or "file"
+    kind: str  # "dir", "file", or "delete" (a destination extra)
     source: Path
     destination: Path
     source_path: str
@@ -44,7 +45,9 @@ def run_transfer(task: Task, context: EngineContext) -> None:
     for item in task.items:
         try:
             expanded = with_retries(
-                task, context, functools.partial(_expand, item, source, destination)
+                task,
+                context,
+                functools.partial(_expand, task, item, source, destination),
             )
         except ItemError as err:
             item_failed(task, context, err, item)
@@ -74,7 +77,7 @@ def run_transfer(task: Task, context: EngineContext) -> None:
 
 
 def _expand(
-    item: dict[str, t.Any], source: Collection, destination: Collection
+    task: Task, item: dict[str, t.Any], source: Collection, destination: Collection
 ) -> tuple[list[Step], int]:
     """Resolve one transfer item into steps; count the symlinks left out."""
     source_path = str(item.get("source_path", ""))
@@ -113,6 +116,18 @@ def _expand(
             f"{src.display} is not a directory; submit it without recursive",
             source=True,
         )
+    steps, symlinks = _walk(src, dst, task.filter_rules or [])
+    if task.delete_destination_extra and dst.real.is_dir():
+        steps.extend(_extras(steps, dst, task.filter_rules or []))
+    return steps, symlinks
+
+
+def _walk(
+    src: paths.CollectionPath,
+    dst: paths.CollectionPath,
+    rules: list[dict[str, t.Any]],
+) -> tuple[list[Step], int]:
+    """List the folders and files below ``src`` that the filter rules let through."""
     steps = [Step("dir", src.real, dst.real, src.display, dst.display)]
     symlinks = 0
     for folder, dirnames, filenames in os.walk(src.real):
@@ -126,6 +141,9 @@ def _expand(
                 # recursive_symlinks "ignore", the service's default
                 dirnames.remove(name)
                 symlinks += 1
+                continue
+            if not included(name, "dir", rules):
+                dirnames.remove(name)
                 continue
             steps.append(
                 Step(
@@ -141,6 +159,8 @@ def _expand(
             if full.is_symlink():
                 symlinks += 1
                 continue
+            if not included(name, "file", rules):
+                continue
             steps.append(
                 Step(
                     "file",
@@ -153,12 +173,52 @@ def _expand(
     return steps, symlinks
 
 
+def included(name: str, kind: str, rules: list[dict[str, t.Any]]) -> bool:
+    """Apply filter rules in order: the first rule that matches decides.
+
+    A rule matches when its ``name`` glob matches the entry's name and its
+    ``type`` (``file`` or ``dir``, optional) is the entry's. Entries that no rule
+    matches are included.
+    """
+    for rule in rules:
+        if rule.get("type") not in (None, kind):
+            continue
+        if fnmatch.fnmatchcase(name, str(rule.get("name", ""))):
+            return rule.get("method") == "include"
+    return True
+
+
+def _extras(
+    steps: list[Step], dst: paths.CollectionPath, rules: list[dict[str, t.Any]]
+) -> list[Step]:
+    """Steps that delete destination entries the source does not have.
+
+    Entries that the filter rules exclude are kept, as rsync keeps excluded files.
+    """
+    expected = {step.destination for step in steps}
+    extras: list[Step] = []
+    for folder, dirnames, filenames in os.walk(dst.real):
+        for name in sorted(dirnames) + sorted(filenames):
+            full = Path(folder) / name
+            kind = "dir" if name in dirnames and not full.is_symlink() else "file"
+            if full in expected or not included(name, kind, rules):
+                continue
+            display = paths.join(dst.display, os.path.relpath(full, dst.real))
+            extras.append(Step("delete", full, full, "", display))
+            if name in dirnames:
+                dirnames.remove(name)
+    return extras
+
+
 def _do_step(
     task: Task, context: EngineContext, step: Step, destination: Collection
 ) -> None:
     # Re-check at write time: a symlink may have appeared since expansion.
     if not paths.is_inside(destination.root, step.destination.parent):
         raise not_allowed(destination, step.destination_path, source_side=False)
+    if step.kind == "delete":
+        _delete_extra(task, context, step)
+        return
     if step.kind == "dir":
         if step.destination.exists() and not step.destination.is_dir():
             raise ItemError(
@@ -172,6 +232,16 @@ def _do_step(
             task.subtasks_succeeded += 1
         return
     _copy_file(task, context, step)
+
+
+def _delete_extra(task: Task, context: EngineContext, step: Step) -> None:
+    if step.destination.is_dir() and not step.destination.is_symlink():
+        shutil.rmtree(step.destination)
+    elif os.path.lexists(step.destination):
+        step.destination.unlink()
+    context.folder_changed(step.destination.parent)
+    with context.lock:
+        task.subtasks_succeeded += 1
 
 
 def _copy_file(task: Task, context: EngineContext, step: Step) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import time
 import typing as t
@@ -88,6 +89,34 @@ class TransferHandler(SandboxHandler):
         self.api_error(
             400, "ClientError.BadRequest", f"{name} must be true or false, not {text!r}"
         )
+
+    def deadline(self, body: dict[str, t.Any]) -> float | None:
+        value = body.get("deadline")
+        if value in (None, ""):
+            return None
+        try:
+            moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            self.api_error(
+                400,
+                "ClientError.BadRequest",
+                f"Invalid deadline {value!r}; use an ISO 8601 date and time",
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.timezone.utc)
+        return moment.timestamp()
+
+    def label(self, body: dict[str, t.Any]) -> str | None:
+        value = body.get("label")
+        if value is None:
+            return None
+        if not isinstance(value, str) or len(value) > 128:
+            self.api_error(
+                400,
+                "ClientError.BadRequest",
+                "label must be a string of at most 128 characters",
+            )
+        return value
 
     # Collections
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import typing as t
 import uuid
 
@@ -56,34 +55,6 @@ class SubmitHandler(TransferHandler):
                 400,
                 "ClientError.BadRequest",
                 f"{name} must be true or false, not {value!r}",
-            )
-        return value
-
-    def deadline(self, body: dict[str, t.Any]) -> float | None:
-        value = body.get("deadline")
-        if value in (None, ""):
-            return None
-        try:
-            moment = datetime.datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-        except ValueError:
-            self.api_error(
-                400,
-                "ClientError.BadRequest",
-                f"Invalid deadline {value!r}; use an ISO 8601 date and time",
-            )
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=datetime.timezone.utc)
-        return moment.timestamp()
-
-    def label(self, body: dict[str, t.Any]) -> str | None:
-        value = body.get("label")
-        if value is None:
-            return None
-        if not isinstance(value, str) or len(value) > 128:
-            self.api_error(
-                400,
-                "ClientError.BadRequest",
-                "label must be a string of at most 128 characters",
             )
         return value
 
@@ -157,6 +128,7 @@ class TransferSubmitHandler(SubmitHandler):
             delete_destination_extra=self.flag(body, "delete_destination_extra"),
             skip_source_errors=self.flag(body, "skip_source_errors"),
             fail_on_quota_errors=self.flag(body, "fail_on_quota_errors"),
+            filter_rules=self.filter_rules(body),
         )
         self.accepted(task, duplicate=False)
 
@@ -192,6 +164,41 @@ class TransferSubmitHandler(SubmitHandler):
                 }
             )
         return items
+
+    def filter_rules(self, body: dict[str, t.Any]) -> list[dict[str, t.Any]] | None:
+        rules = body.get("filter_rules")
+        if rules is None:
+            return None
+        if not isinstance(rules, list):
+            self.api_error(
+                400, "ClientError.BadRequest", "filter_rules must be a list of rules"
+            )
+        checked = []
+        for number, rule in enumerate(rules):
+            valid = (
+                isinstance(rule, dict)
+                and rule.get("DATA_TYPE", "filter_rule") == "filter_rule"
+                and rule.get("method") in ("include", "exclude")
+                and isinstance(rule.get("name"), str)
+                and rule.get("type") in (None, "file", "dir")
+            )
+            if not valid:
+                self.api_error(
+                    400,
+                    "ClientError.BadRequest",
+                    f"filter_rules[{number}] is invalid: use {{'DATA_TYPE': "
+                    "'filter_rule', 'method': 'include' or 'exclude', 'name': a glob, "
+                    "'type': 'file', 'dir' or null}",
+                )
+            checked.append(
+                {
+                    "DATA_TYPE": "filter_rule",
+                    "method": rule["method"],
+                    "name": rule["name"],
+                    "type": rule.get("type"),
+                }
+            )
+        return checked
 
     def sync_level(self, body: dict[str, t.Any]) -> int | None:
         value = body.get("sync_level")

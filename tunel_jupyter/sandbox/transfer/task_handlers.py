@@ -73,6 +73,61 @@ class TaskHandler(TaskHandlerBase):
     def get(self, task_id: str) -> None:
         self.write_json(self.task_document(self.owned_task(task_id)))
 
+    def put(self, task_id: str) -> None:
+        """Change the label or deadline of an active task, as ``update_task`` does."""
+        task = self.owned_task(task_id)
+        body = self.body_json()
+        # globus-sdk's update_task sends the fields alone, without DATA_TYPE.
+        if "DATA_TYPE" in body:
+            self.check_data_type(body, "task")
+        unknown = set(body) - {"DATA_TYPE", "label", "deadline"}
+        if unknown:
+            self.api_error(
+                400,
+                "ClientError.BadRequest",
+                "Only label and deadline can be updated, not "
+                + ", ".join(sorted(unknown)),
+            )
+        if task.is_done:
+            self.api_error(
+                409,
+                "Conflict",
+                f"Task {task_id} is {task.status} and cannot be updated",
+            )
+
+        label = self.label(body) if "label" in body else task.label
+        deadline = self.deadline(body) if "deadline" in body else None
+        with self.transfer.lock:
+            task.label = label
+            if deadline is not None:
+                task.deadline = deadline
+        self.state.save()
+        self.write_json(
+            {
+                "DATA_TYPE": "result",
+                "code": "Updated",
+                "message": "Updated successfully",
+                "resource": self.request.path,
+                "request_id": self.request_id,
+            }
+        )
+
+
+class TaskPauseInfoHandler(TaskHandlerBase):
+    def get(self, task_id: str) -> None:
+        self.owned_task(task_id)
+        # The sandbox has no pause rules, so no task is ever paused.
+        self.write_json(
+            {
+                "DATA_TYPE": "pause_info_limited",
+                "pause_rules": [],
+                "source_pause_message": None,
+                "source_pause_message_share": None,
+                "destination_pause_message": None,
+                "destination_pause_message_share": None,
+            }
+        )
+
 
 class TaskCancelHandler(TaskHandlerBase):
     async def post(self, task_id: str) -> None:

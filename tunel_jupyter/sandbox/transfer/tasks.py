@@ -69,6 +69,7 @@ class Task:
     delete_destination_extra: bool = False
     skip_source_errors: bool = False
     fail_on_quota_errors: bool = False
+    filter_rules: list[dict[str, t.Any]] | None = None
     # DELETE only
     recursive: bool = False
     ignore_missing: bool = False
@@ -174,7 +175,7 @@ class Task:
             "skip_source_errors": self.skip_source_errors,
             "fail_on_quota_errors": self.fail_on_quota_errors,
             "recursive_symlinks": "ignore" if self.type == "TRANSFER" else None,
-            "filter_rules": None,
+            "filter_rules": self.filter_rules,
             "fatal_error": self.fatal_error,
             "nice_status": None if self.is_done else self.nice_status,
             "nice_status_details": None,
