@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 import psutil
 import pytest
 import requests
 
-from tests.demo.helpers import REPO_ROOT
+from tests.demo.helpers import REPO_ROOT, clean_env
 from tunel_jupyter.demo.binder import PID_FILE, format_exports, parse_exports
 
 START_SCRIPT = REPO_ROOT / "binder" / "start"
+BUILT_EXTENSION = REPO_ROOT / "tunel_jupyter" / "labextension"
 # The command the start script execs: prints the environment it was given.
 PRINT_ENV = [
     sys.executable,
@@ -151,3 +155,87 @@ def test_start_runs_command_when_sandbox_fails(demo_env, tmp_path):
     assert result.stdout.strip() == "server started"
     assert "could not be started" in result.stderr
     assert "Continuing without the Globus sandbox" in result.stderr
+
+
+def shadow_site_packages(folder: Path) -> Path:
+    """Link this venv's packages, except tunel-jupyter, into ``folder``.
+
+    A fresh venv that finds its dependencies there installs only tunel-jupyter, so
+    pip needs neither the network nor minutes, and never touches this venv.
+    """
+    folder.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        name = entry.name
+        if "tunel_jupyter" in name or name.endswith(".pth"):
+            continue
+        (folder / name).symlink_to(entry)
+    return folder
+
+
+def copy_checkout(target: Path) -> Path:
+    """Copy the files a commit of this checkout would contain, plus the built
+    JupyterLab extension, which the build then reuses instead of running npm."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        check=True,
+        timeout=30,
+    ).stdout.decode()
+    for relative in filter(None, listed.split("\0")):
+        source = REPO_ROOT / relative
+        if source.is_file():
+            (target / relative).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target / relative)
+    shutil.copytree(BUILT_EXTENSION, target / BUILT_EXTENSION.relative_to(REPO_ROOT))
+    return target
+
+
+@pytest.mark.slow
+def test_post_build_installs_package_with_extension(tmp_path):
+    if not (BUILT_EXTENSION / "static" / "style.js").is_file():
+        pytest.skip("the JupyterLab extension is not built here; pip install -e .")
+    checkout = copy_checkout(tmp_path / "repo")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    python = venv / "bin" / "python"
+    purelib = subprocess.run(
+        [
+            str(python),
+            "-c",
+            "import sysconfig; print(sysconfig.get_paths()['purelib'])",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=30,
+    ).stdout.strip()
+    shadow = shadow_site_packages(tmp_path / "shadow")
+    (Path(purelib) / "_test_dependencies.pth").write_text(f"{shadow}\n")
+
+    env = clean_env(tmp_path)
+    env.update(
+        PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]),
+        PYTHON=str(python),
+        REPO_DIR=str(checkout),
+        PIP_NO_INDEX="1",
+        # pip reads "0" here as "do not isolate the build": the backend then uses
+        # the hatchling and hatch-jupyter-builder found through the shadow folder.
+        PIP_NO_BUILD_ISOLATION="0",
+        PIP_DISABLE_PIP_VERSION_CHECK="1",
+    )
+    result = subprocess.run(
+        ["bash", str(REPO_ROOT / "binder" / "postBuild")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "installed with its JupyterLab extension" in result.stdout
+    installed = Path(purelib) / "tunel_jupyter"
+    assert (installed / "demo" / "notebooks" / "globus-demo.ipynb").is_file()
+    labextension = venv / "share" / "jupyter" / "labextensions" / "tunel-jupyter"
+    assert (labextension / "static" / "style.js").is_file()
+    assert not (checkout / "labextension" / "node_modules").exists(), "npm ran"
