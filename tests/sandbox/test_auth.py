@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typing as t
+import uuid
 
 import globus_sdk
 import pytest
@@ -45,6 +46,7 @@ def test_login_pkce_tokens(sandbox: Sandbox, login: t.Callable[..., t.Any]) -> N
     assert by_server["auth.globus.org"]["refresh_token"]
     assert by_server["transfer.api.globus.org"]["refresh_token"]
     assert tokens["other_tokens"][0]["resource_server"] == "transfer.api.globus.org"
+    assert tokens["state"] == "_default"
 
 
 def test_id_token_decodes(sandbox: Sandbox, login: t.Callable[..., t.Any]) -> None:
@@ -266,6 +268,8 @@ def test_identities_lookup(sandbox: Sandbox, login: t.Callable[..., t.Any]) -> N
     assert [i["id"] for i in by_name["identities"]] == [identity["id"]]
     by_id = auth.get_identities(ids=identity["id"])
     assert by_id["identities"][0]["username"] == identity["username"]
+    # Globus names identity providers by UUID.
+    assert uuid.UUID(by_id["identities"][0]["identity_provider"])
 
 
 def test_dependent_scope_consent(

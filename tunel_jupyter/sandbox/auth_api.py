@@ -198,14 +198,13 @@ class ClientsHandler(SandboxHandler):
                 "included": {
                     "client_credential": {
                         "id": _new_uuid(),
-                        "name": "auto-created at client creation",
+                        "name": "Auto-created at client creation",
                         "client": client.client_id,
                         "secret": client.secret,
                         "created": created,
                     }
                 },
-            },
-            201,
+            }
         )
 
 

@@ -223,6 +223,7 @@ class AuthorizeHandler(SandboxHandler):
             code_challenge_method=params.get("code_challenge_method"),
             expires_at=time.time() + self.state.options.auth_code_lifetime,
             access_type=params.get("access_type", "online"),
+            oauth_state=params.get("state", ""),
         )
         with self.state.lock:
             self.state.auth_codes[code.code] = code

@@ -47,7 +47,7 @@ def issue_tokens(
     session: dict[str, t.Any],
     refresh: bool,
     issuer: str,
-    nonce: str | None = None,
+    oauth_state: str | None = None,
 ) -> dict[str, t.Any]:
     """Make one token per resource server and return the token response.
 
@@ -55,7 +55,7 @@ def issue_tokens(
     requested, and the others go to ``other_tokens``, as in Globus Auth.
     """
     groups = group_by_resource_server(scopes)
-    answers = []
+    bodies = []
     with state.lock:
         for server, server_scopes in groups.items():
             refresh_token = None
@@ -78,11 +78,14 @@ def issue_tokens(
                 session=session,
                 refresh_token=refresh_token.token if refresh_token else None,
             )
-            answers.append(_token_body(state, token))
+            body = _token_body(state, token)
+            if oauth_state is not None:
+                body["state"] = oauth_state
+            bodies.append(body)
         state.save()
 
-    answers.sort(key=lambda body: body["resource_server"] != AUTH_RESOURCE_SERVER)
-    top, others = answers[0], answers[1:]
+    bodies.sort(key=lambda body: body["resource_server"] != AUTH_RESOURCE_SERVER)
+    top, others = bodies[0], bodies[1:]
     requested = {scope.name for scope_list in groups.values() for scope in scope_list}
     if "openid" in requested:
         top["id_token"] = make_id_token(
@@ -92,7 +95,6 @@ def issue_tokens(
             session=session,
             issuer=issuer,
             with_identity_set=VIEW_IDENTITY_SET in requested,
-            nonce=nonce,
         )
     top["other_tokens"] = others
     return top
@@ -194,7 +196,6 @@ def make_id_token(
     session: dict[str, t.Any],
     issuer: str,
     with_identity_set: bool,
-    nonce: str | None,
 ) -> str:
     now = int(time.time())
     identity = state.identities[identity_id]
@@ -206,8 +207,6 @@ def make_id_token(
         "exp": now + state.options.access_token_lifetime,
         "last_authentication": session.get("auth_time", now),
     }
-    if nonce:
-        claims["nonce"] = nonce
     if with_identity_set:
         claims["identity_set"] = [
             {**identity_claims(member), "username": member.username}

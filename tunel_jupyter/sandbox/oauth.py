@@ -60,6 +60,7 @@ class TokenHandler(SandboxHandler):
             session=code.session,
             refresh=code.access_type == "offline",
             issuer=self.service_base_url.rstrip("/"),
+            oauth_state=code.oauth_state,
         )
         self.write_json(body)
 

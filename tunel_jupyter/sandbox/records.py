@@ -17,9 +17,14 @@ class Identity:
     name: str
     email: str | None
     organization: str | None = None
-    identity_provider: str = "sandbox-idp"
+    # Globus names identity providers by UUID; empty derives one from the domain.
+    identity_provider: str = ""
     # Identities linked to this one, as in a Globus account's identity set.
     linked: list[str] = dataclasses.field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.identity_provider:
+            self.identity_provider = str(uuid.uuid5(uuid.NAMESPACE_DNS, self.domain))
 
     @property
     def domain(self) -> str:
@@ -100,6 +105,8 @@ class AuthCode:
     code_challenge_method: str | None
     expires_at: float
     access_type: str = "online"
+    # The OAuth2 state of the authorize request, repeated in the token response.
+    oauth_state: str = ""
     used: bool = False
 
 

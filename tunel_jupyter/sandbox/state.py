@@ -149,7 +149,7 @@ class SandboxState:
                 name=entry.get("name", entry["username"]),
                 email=entry.get("email"),
                 organization=entry.get("organization"),
-                identity_provider=entry.get("identity_provider", "sandbox-idp"),
+                identity_provider=entry.get("identity_provider", ""),
                 linked=list(entry.get("linked", [])),
             )
             self.identities[identity.id] = identity
@@ -192,7 +192,6 @@ class SandboxState:
                 username=f"{client.client_id}@clients.auth.globus.org",
                 name=client.name,
                 email=None,
-                identity_provider="globus-clients",
             )
         self.clients[client.client_id] = client
 
