@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import typing as t
+
 from . import search, tasks
 from .collections import Collection, build_document
 from .handler import TransferHandler
+
+
+class Usage(t.NamedTuple):
+    """The caller's collections in active tasks, and when each was last used."""
+
+    active: set[str]
+    last_used: dict[str, float]
 
 
 class EndpointSearchHandler(TransferHandler):
@@ -39,6 +48,7 @@ class EndpointSearchHandler(TransferHandler):
             active_ids=active,
         )
         page = results[query.offset : query.offset + query.limit]
+        usage = Usage(active, transfer.last_used(token.identity_id))
         # Past the cap the service reports no further page, whatever remains.
         has_next = (
             query.offset + query.limit < len(results)
@@ -51,7 +61,7 @@ class EndpointSearchHandler(TransferHandler):
                 "limit": query.limit,
                 "has_next_page": has_next,
                 "DATA": [
-                    self.document(c, token.identity_id, rank=score, active=active)
+                    self.document(c, token.identity_id, rank=score, usage=usage)
                     for c, score in page
                 ],
             }
@@ -63,9 +73,9 @@ class EndpointSearchHandler(TransferHandler):
         identity_id: str,
         *,
         rank: float | None,
-        active: set[str],
+        usage: Usage,
     ) -> dict[str, object]:
-        last_used = self.transfer.last_used(identity_id).get(collection.id)
+        last_used = usage.last_used.get(collection.id)
         host = (
             self.transfer.collection(collection.mapped_collection_id)
             if collection.mapped_collection_id
@@ -74,7 +84,7 @@ class EndpointSearchHandler(TransferHandler):
         return build_document(
             collection,
             identity_id=identity_id,
-            in_use=collection.id in active,
+            in_use=collection.id in usage.active,
             last_accessed_time=tasks.timestamp(last_used),
             rank=rank,
             host=host,
@@ -85,7 +95,10 @@ class EndpointHandler(EndpointSearchHandler):
     def get(self, endpoint_id: str) -> None:  # type: ignore[override]
         token = self.caller()
         collection = self.find_collection(endpoint_id)
-        active = self.transfer.active_collections(token.identity_id)
+        usage = Usage(
+            self.transfer.active_collections(token.identity_id),
+            self.transfer.last_used(token.identity_id),
+        )
         self.write_json(
-            self.document(collection, token.identity_id, rank=None, active=active)
+            self.document(collection, token.identity_id, rank=None, usage=usage)
         )
