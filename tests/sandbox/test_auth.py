@@ -346,3 +346,27 @@ def test_instance_client_registration(sandbox: Sandbox, native_client: t.Any) ->
     )
     tokens = confidential.oauth2_client_credentials_tokens(TransferScopes.all)
     assert tokens.by_resource_server["transfer.api.globus.org"]["access_token"]
+
+
+def test_expire_one_identity(
+    sandbox: Sandbox, login: t.Callable[..., t.Any], globus_env: dict[str, str]
+) -> None:
+    user = login().by_resource_server["transfer.api.globus.org"]["access_token"]
+    client_id, secret = sandbox.confidential_client
+    robot = (
+        globus_sdk.ConfidentialAppAuthClient(client_id, secret)
+        .oauth2_client_credentials_tokens(TransferScopes.all)
+        .by_resource_server["transfer.api.globus.org"]["access_token"]
+    )
+    expired = requests.post(
+        f"{sandbox.url}/_sandbox/expire-tokens",
+        json={"identity_id": default_identity(sandbox)["id"]},
+        timeout=5,
+    )
+    assert expired.json()["expired"] == 2
+    user_token = sandbox.state.lookup_access_token(user)
+    robot_token = sandbox.state.lookup_access_token(robot)
+    assert user_token is not None
+    assert robot_token is not None
+    assert not user_token.is_valid()
+    assert robot_token.is_valid()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 import typing as t
 from pathlib import Path
 
@@ -141,3 +142,42 @@ def test_access_log_omits_query(
     messages = [record.getMessage() for record in caplog.records]
     assert any("/auth/v2/web/auth-code" in message for message in messages)
     assert not any("SECRET" in message for message in messages)
+
+
+def test_latency_option_delays(sandbox: Sandbox) -> None:
+    requests.post(
+        f"{sandbox.url}/_sandbox/options", json={"latency_ms": 300}, timeout=5
+    ).raise_for_status()
+    started = time.monotonic()
+    response = requests.get(f"{sandbox.auth_url}jwk.json", timeout=5)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200
+    assert elapsed >= 0.3
+
+
+def test_state_dir_survives_restart(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    with Sandbox(state_dir=state_dir) as first:
+        identity_id = first.state.default_identity_id
+        client_id = first.native_client_id
+        first.state.record_consents(
+            identity_id,
+            client_id,
+            "urn:globus:auth:scope:transfer.api.globus.org:all"
+            "[*https://auth.globus.org/scopes/c0ffee00-0000-4000-8000-000000000000"
+            "/data_access]",
+        )
+        keys = requests.get(f"{first.auth_url}jwk.json", timeout=5).json()
+
+    with Sandbox(state_dir=state_dir) as second:
+        dependencies = second.state.consented_dependencies(
+            identity_id,
+            client_id,
+            "urn:globus:auth:scope:transfer.api.globus.org:all",
+        )
+        assert dependencies == [
+            "https://auth.globus.org/scopes/c0ffee00-0000-4000-8000-000000000000"
+            "/data_access"
+        ]
+        # The same signing key, so id_tokens issued before still verify.
+        assert requests.get(f"{second.auth_url}jwk.json", timeout=5).json() == keys
