@@ -104,7 +104,7 @@ def test_refresh_after_expiry(sandbox: Sandbox, login: t.Callable[..., t.Any]) -
     assert authorizer.access_token != tokens["access_token"]
 
 
-def test_refresh_answers_one_token(
+def test_refresh_returns_one_token(
     sandbox: Sandbox, login: t.Callable[..., t.Any], native_client: t.Any
 ) -> None:
     refresh_token = login().by_resource_server["transfer.api.globus.org"][

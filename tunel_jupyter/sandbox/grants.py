@@ -31,7 +31,10 @@ def group_by_resource_server(scopes: str) -> dict[str, list[Scope]]:
     for scope in parsed:
         server = resource_server_of(scope.name)
         if server is None:
-            raise UnknownScopeError(f"unknown scope {scope.name!r}")
+            raise UnknownScopeError(
+                f"unknown scope {scope.name!r}; use a Globus scope string such as "
+                "urn:globus:auth:scope:transfer.api.globus.org:all"
+            )
         groups.setdefault(server, []).append(scope)
     if not groups:
         raise UnknownScopeError("no scope requested")
