@@ -151,7 +151,9 @@ class GlobusSession:
         )
         if not usable:
             return self._status(
-                False, identity, reason=f"Not logged in to {self.environment.label}."
+                False,
+                identity,
+                reason=f"Not logged in to {self.environment.label}: {LOGIN}.",
             )
         return self._status(True, identity, expires_at)
 
@@ -447,7 +449,10 @@ class GlobusSession:
 
     def close(self) -> None:
         """Close the HTTP connections of this session's clients."""
-        self._reset()
+        with self._lock:
+            client, self._transfer_client = self._transfer_client, None
+        if client is not None:
+            client.close()
 
     # Internals.
 
@@ -567,9 +572,7 @@ class GlobusSession:
         status = self.status()
         if not status.logged_in:
             raise LoginRequired(
-                status.reason
-                if status.reason and "log in" in status.reason
-                else f"Not logged in to {self.environment.label}: {LOGIN}."
+                status.reason or f"Not logged in to {self.environment.label}: {LOGIN}."
             )
         return SharedRefreshTokenAuthorizer(
             self._storage, TRANSFER_RESOURCE_SERVER, self._login_client()
@@ -656,10 +659,10 @@ class GlobusSession:
         return StoringClientCredentialsAuthorizer(client, self._storage)
 
     def _reset(self) -> None:
+        # Drop the client so the next call builds its authorizer from the store.
+        # It is not closed: another thread may still be using it.
         with self._lock:
-            client, self._transfer_client = self._transfer_client, None
-        if client is not None:
-            client.close()
+            self._transfer_client = None
 
 
 def _make_backoff(
