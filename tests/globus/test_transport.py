@@ -13,7 +13,7 @@ from tunel_jupyter.globus import GlobusSession, Identity
 
 
 class RecordingProxy(http.server.BaseHTTPRequestHandler):
-    """A forward proxy that records the URLs it is asked for and answers 502."""
+    """A forward proxy that records each requested URL and responds with 502."""
 
     seen: t.ClassVar[list[str]] = []
 

@@ -1,7 +1,7 @@
 """Confidential clients: tokens by the client-credentials grant, for automation.
 
 A confidential client (client ID and secret) acts as itself, so it needs no
-browser and no refresh token: when its access token expires it asks for a new one.
+browser and no refresh token. When its access token expires, it requests a new one.
 The tokens are still written to the store, so ``status()`` reports the login.
 """
 

@@ -1,7 +1,7 @@
 """Native-app login with PKCE: start a login, then finish it with the code.
 
 Two flows share this core. The *paste* flow redirects to Globus Auth's own page that
-shows the code, which the user pastes back; the *redirect* flow sends the browser to
+shows the code, which the user pastes back. The *redirect* flow sends the browser to
 the caller's callback with ``code`` and ``state``. The PKCE verifier of a pending
 login stays in this process's memory, and each ``state`` is usable once, for
 :data:`LOGIN_TTL_SECONDS`.
@@ -35,7 +35,7 @@ FLOWS = ("paste", "redirect")
 
 @dataclasses.dataclass(frozen=True)
 class PendingLogin:
-    """What a started login needs to finish: never leaves the process."""
+    """State of a started login, kept in memory: it never leaves the process."""
 
     state: str
     verifier: str

@@ -36,7 +36,7 @@ def login_scopes(*groups: t.Iterable[str]) -> list[str]:
 
 
 def needs_data_access(record: EndpointRecord) -> bool:
-    """Whether access to the collection requires its data_access consent."""
+    """Check whether access to the collection requires its data_access consent."""
     return record.entity_type in _DATA_ACCESS_ENTITY_TYPES and not (
         record.high_assurance or record.is_globus_connect
     )
