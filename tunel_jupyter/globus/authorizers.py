@@ -38,6 +38,12 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
 
     Safe to share between threads: one thread at a time checks and renews.
 
+    .. note::
+
+        globus-sdk renews a token that expires within 60 seconds, so access tokens
+        that live less than that (a sandbox option, never the real Globus) are
+        renewed on almost every call.
+
     :param storage: the environment's token storage.
     :param resource_server: the resource server whose tokens this authorizer uses.
     :param auth_client: the login client that refreshes (native or confidential).

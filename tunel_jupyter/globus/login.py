@@ -17,7 +17,7 @@ import time
 import typing as t
 
 from ..errors import LoginRequired, UsageError
-from .errors import LOGIN, SESSION_PARAMETERS, is_invalid_grant, translated
+from .errors import LOGIN, SESSION_PARAMETERS, is_invalid_grant, translate, translated
 from .records import Identity, LoginRequest
 
 if t.TYPE_CHECKING:
@@ -174,20 +174,19 @@ def exchange_code(
     import globus_sdk
 
     try:
-        with translated("finish the login"):
-            try:
-                return auth_client.oauth2_exchange_code_for_tokens(code)
-            except globus_sdk.GlobusAPIError as err:
-                if is_invalid_grant(err) or err.http_status in (400, 401):
-                    raise UsageError(
-                        "Globus Auth rejected the authorization code: it is wrong, "
-                        "expired or was already used. Start a new login and paste the "
-                        "new code.",
-                        field="code",
-                    ) from err
-                raise
-    finally:
-        log.debug("Finished code exchange (state hash %s)", _short_hash(pending.state))
+        tokens = auth_client.oauth2_exchange_code_for_tokens(code)
+    except globus_sdk.GlobusAPIError as err:
+        if is_invalid_grant(err) or err.http_status in (400, 401):
+            raise UsageError(
+                "Globus Auth rejected the authorization code: it is wrong, expired or "
+                "was already used. Start a new login and paste the new code.",
+                field="code",
+            ) from err
+        raise translate(err, action="finish the login") from err
+    except globus_sdk.GlobusError as err:
+        raise translate(err, action="finish the login") from err
+    log.debug("Exchanged the login code (state hash %s)", _short_hash(pending.state))
+    return tokens
 
 
 def identity_from_tokens(tokens: globus_sdk.OAuthTokenResponse) -> Identity | None:
