@@ -502,7 +502,10 @@ class GlobusSession:
             self._reset()
             raise
         except ConsentRequired as err:
-            raise self._filter_consent(err, collections) from err
+            filtered = self._filter_consent(err, collections)
+            if filtered is err:
+                raise
+            raise filtered from err
 
     def _retry_after_401(
         self, client: globus_sdk.TransferClient, err: LoginRequired
