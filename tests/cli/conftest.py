@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment
 from tests.utils import sandbox_authorize
 from tunel_jupyter.globus import GlobusSession
+from tunel_jupyter.sandbox import Sandbox
 
 
 @pytest.fixture
@@ -40,3 +42,17 @@ def logged_in(globus_env: dict[str, str]) -> GlobusSession:
     code, state = sandbox_authorize(request.authorize_url)
     session.finish_login(code, state=state)
     return session
+
+
+@pytest.fixture
+def local(sandbox: Sandbox) -> str:
+    """The ID of the sandbox collection rooted at ``sandbox.root``."""
+    assert sandbox.local_collection_id is not None
+    return sandbox.local_collection_id
+
+
+@pytest.fixture
+def root(sandbox: Sandbox) -> Path:
+    """The folder on disk behind the local collection."""
+    assert sandbox.root is not None
+    return sandbox.root

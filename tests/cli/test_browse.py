@@ -16,20 +16,6 @@ from tunel_jupyter.sandbox import Sandbox
 pytestmark = pytest.mark.usefixtures("logged_in")
 
 
-@pytest.fixture
-def local(sandbox: Sandbox) -> str:
-    """The ID of the sandbox collection rooted at ``sandbox.root``."""
-    assert sandbox.local_collection_id is not None
-    return sandbox.local_collection_id
-
-
-@pytest.fixture
-def root(sandbox: Sandbox) -> Path:
-    """The folder on disk behind the local collection."""
-    assert sandbox.root is not None
-    return sandbox.root
-
-
 def test_endpoints_json_lists_both_scopes(sandbox: Sandbox, run_cli: RunCli) -> None:
     result = run_cli("endpoints", "--json")
 

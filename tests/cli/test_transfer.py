@@ -7,8 +7,10 @@ import os
 import re
 import select
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import typing as t
 from pathlib import Path
@@ -25,20 +27,6 @@ FAST = ("--polling-interval", "0.2")
 SUBMITTED = re.compile(r"^(Transfer|Delete) task submitted: ([0-9a-f-]{36})$", re.M)
 CONSENT_COLLECTION = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d01"
 HIGH_ASSURANCE_COLLECTION = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d02"
-
-
-@pytest.fixture
-def local(sandbox: Sandbox) -> str:
-    """The ID of the sandbox collection rooted at ``sandbox.root``."""
-    assert sandbox.local_collection_id is not None
-    return sandbox.local_collection_id
-
-
-@pytest.fixture
-def root(sandbox: Sandbox) -> Path:
-    """The folder on disk behind the local collection."""
-    assert sandbox.root is not None
-    return sandbox.root
 
 
 @pytest.fixture
@@ -340,3 +328,38 @@ def test_consent_at_terminal_then_rerun(globus_env: dict[str, str]) -> None:
     assert "data_access" in match.group(1)
     assert "Consent given; running the command again." in shown
     assert stdout.decode().strip()
+
+
+@pytest.mark.usefixtures("slow_transfers")
+def test_interrupted_wait_exits_130(
+    globus_env: dict[str, str], run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "long.bin").write_bytes(b"\2" * 200_000)
+    task_id = submitted_task_id(
+        run_cli("transfer", f"{local}:/long.bin", f"{local}:/long-copy.bin")
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tunel_jupyter.cli", "wait", task_id, *FAST],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_environment(globus_env),
+    )
+    # A timer bounds the blocking reads below if the process hangs.
+    timer = threading.Timer(RUN_TIMEOUT, process.kill)
+    timer.start()
+    try:
+        assert process.stderr is not None
+        # The first progress line shows the command is waiting, past start-up.
+        for _ in range(5):
+            if process.stderr.readline().startswith(b"Task "):
+                break
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=RUN_TIMEOUT)
+    finally:
+        timer.cancel()
+        process.kill()
+
+    assert process.returncode == 130
+    assert b"Interrupted." in stderr
+    assert b"Traceback" not in stderr
