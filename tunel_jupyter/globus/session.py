@@ -9,36 +9,22 @@ import threading
 import typing as t
 
 from ..errors import ConsentRequired, LoginRequired, TunelError, UsageError
-from . import endpoints, files, login, transfers
+from . import login
+from .clients import ClientFactory
 from .environment import Environment
-from .errors import LOGIN, translated
+from .errors import LOGIN, LOGIN_AGAIN, translated
+from .operations import TransferOperations
 from .records import Identity, LoginStatus
-from .scopes import (
-    AUTH_RESOURCE_SERVER,
-    TRANSFER_RESOURCE_SERVER,
-    data_access_scope,
-    login_scopes,
-    needs_data_access,
-)
+from .scopes import AUTH_RESOURCE_SERVER, TRANSFER_RESOURCE_SERVER, login_scopes
 from .store import StoreFile
 
 if t.TYPE_CHECKING:
     import globus_sdk
 
-    from .records import (
-        EndpointPage,
-        EndpointRecord,
-        Listing,
-        LoginRequest,
-        TaskEvent,
-        TaskRecord,
-        TransferRequest,
-    )
+    from .records import LoginRequest
     from .token_storage import SharedTokenStorage
 
 log = logging.getLogger(__name__)
-
-ResultT = t.TypeVar("ResultT")
 
 CLIENT_ID_VARIABLE = "TUNEL_GLOBUS_CLIENT_ID"
 _NO_CLIENT_ID = (
@@ -55,7 +41,7 @@ _NO_SANDBOX_CLIENT_ID = (
 )
 
 
-class GlobusSession:
+class GlobusSession(TransferOperations):
     """Log in to Globus, keep the login fresh, and use Transfer.
 
     Tokens live in the shared store (see :mod:`tunel_jupyter.globus.store`) under
@@ -103,6 +89,7 @@ class GlobusSession:
             None if data_dir is None else os.path.join(data_dir, "tunel", "globus")
         )
         self.store = StoreFile(store_dir)
+        self._clients = ClientFactory(self.environment, http_timeout, max_retries)
         self._pending = login.PendingLogins()
         self._lock = threading.RLock()
         self._storage_object: SharedTokenStorage | None = None
@@ -141,7 +128,7 @@ class GlobusSession:
             record = self._storage.record()
         except LoginRequired as err:
             return self._status(False, reason=err.message)
-        identity = Identity(**record["identity"]) if record.get("identity") else None
+        identity = _identity(record.get("identity"))
         transfer = (record.get("tokens") or {}).get(TRANSFER_RESOURCE_SERVER) or {}
         expires_at = transfer.get("expires_at_seconds")
         if record.get("login_required"):
@@ -174,7 +161,7 @@ class GlobusSession:
         token_data = self._storage.get_token_data(TRANSFER_RESOURCE_SERVER)
         if token_data is None or not token_data.refresh_token:
             return self.status()
-        auth_client = self._native_client(self.resolve_client_id())
+        auth_client = self._clients.native(self.resolve_client_id())
         with translated("check the Globus login"):
             validation = auth_client.post(
                 "/v2/oauth2/token/validate",
@@ -187,7 +174,7 @@ class GlobusSession:
         if not validation.get("active"):
             self._storage.mark_login_required(
                 "Globus no longer accepts the stored refresh token (it was revoked or "
-                f"has expired); {LOGIN.replace('log in', 'log in again')}.",
+                f"has expired); {LOGIN_AGAIN}.",
                 rejected_refresh_token=token_data.refresh_token,
             )
             self._reset()
@@ -220,7 +207,7 @@ class GlobusSession:
             previous = []
         scopes = login_scopes(previous, required_scopes)
 
-        auth_client = self._native_client(self.resolve_client_id())
+        auth_client = self._clients.native(self.resolve_client_id())
         with translated("start the login"):
             request, pending = login.start_login(
                 auth_client,
@@ -262,7 +249,7 @@ class GlobusSession:
         :raises LoginRequired: if the login is unknown, already used or expired.
         """
         pending = self._pending.take(state)
-        auth_client = self._native_client(pending.client_id)
+        auth_client = self._clients.native(pending.client_id)
         tokens = login.exchange_code(auth_client, pending, code)
         identity = login.identity_from_tokens(tokens) or self._userinfo(tokens)
         token_data = login.token_data_from_response(tokens, identity.id)
@@ -320,133 +307,6 @@ class GlobusSession:
         log.info("Logged out of %s", self.environment.label)
         return confirmed
 
-    # Transfer.
-
-    def search_endpoints(
-        self,
-        *,
-        scope: str = "my-endpoints",
-        search: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> EndpointPage:
-        """Return one page of an endpoint search under a filter scope."""
-        return self._call(
-            endpoints.search_endpoints,
-            scope=scope,
-            search=search,
-            limit=limit,
-            offset=offset,
-        )
-
-    def list_endpoints(
-        self,
-        scopes: t.Sequence[str] = ("my-endpoints", "shared-with-me"),
-        *,
-        search: str | None = None,
-    ) -> list[EndpointRecord]:
-        """Return every endpoint under ``scopes``, merged by ID."""
-        return self._call(endpoints.list_endpoints, scopes, search=search)
-
-    def get_endpoint(self, endpoint_id: str) -> EndpointRecord:
-        """Return one endpoint by ID."""
-        return self._call(endpoints.get_endpoint, endpoint_id)
-
-    def resolve_endpoint(self, name_or_id: str) -> EndpointRecord:
-        """Return the endpoint with this UUID or unique display name."""
-        return self._call(endpoints.resolve_endpoint, name_or_id)
-
-    def ls(
-        self,
-        endpoint_id: str,
-        path: str | None = None,
-        *,
-        show_hidden: bool = False,
-        limit: int | None = None,
-        offset: int = 0,
-    ) -> Listing:
-        """List a directory (a page of it with ``limit``/``offset``)."""
-        return self._call(
-            files.ls,
-            endpoint_id,
-            path,
-            show_hidden=show_hidden,
-            limit=limit,
-            offset=offset,
-            collections=(endpoint_id,),
-        )
-
-    def mkdir(self, endpoint_id: str, path: str) -> None:
-        """Create a directory."""
-        self._call(files.mkdir, endpoint_id, path, collections=(endpoint_id,))
-
-    def rename(self, endpoint_id: str, old_path: str, new_path: str) -> None:
-        """Rename a file or directory."""
-        self._call(
-            files.rename, endpoint_id, old_path, new_path, collections=(endpoint_id,)
-        )
-
-    def delete(
-        self,
-        endpoint_id: str,
-        paths: t.Sequence[str],
-        *,
-        recursive: bool = False,
-        label: str | None = None,
-    ) -> TaskRecord:
-        """Submit a delete task."""
-        return self._call(
-            files.delete,
-            endpoint_id,
-            paths,
-            recursive=recursive,
-            label=label,
-            collections=(endpoint_id,),
-        )
-
-    def submit_transfer(self, request: TransferRequest) -> TaskRecord:
-        """Submit a transfer (checked before anything is sent) and return its task."""
-        return self._call(
-            transfers.submit_transfer,
-            request,
-            collections=(request.source_endpoint, request.destination_endpoint),
-        )
-
-    def list_tasks(
-        self, *, limit: int = 20, filter: str | t.Mapping[str, t.Any] | None = None
-    ) -> list[TaskRecord]:
-        """Return the newest tasks."""
-        return self._call(transfers.list_tasks, limit=limit, filter=filter)
-
-    def get_task(self, task_id: str) -> TaskRecord:
-        """Return a task's details."""
-        return self._call(transfers.get_task, task_id)
-
-    def task_events(self, task_id: str, *, limit: int = 20) -> list[TaskEvent]:
-        """Return a task's newest events."""
-        return self._call(transfers.task_events, task_id, limit=limit)
-
-    def cancel_task(self, task_id: str) -> str:
-        """Cancel a task and return Globus's message."""
-        return self._call(transfers.cancel_task, task_id)
-
-    def wait_task(
-        self,
-        task_id: str,
-        *,
-        timeout: float | None = None,
-        polling_interval: float = 2,
-        on_progress: t.Callable[[TaskRecord], None] | None = None,
-    ) -> TaskRecord:
-        """Wait for a task to end; see :func:`transfers.wait_task`."""
-        return self._call(
-            transfers.wait_task,
-            task_id,
-            timeout=timeout,
-            polling_interval=polling_interval,
-            on_progress=on_progress,
-        )
-
     def close(self) -> None:
         """Close the HTTP connections of this session's clients."""
         with self._lock:
@@ -483,88 +343,10 @@ class GlobusSession:
             reason=reason,
         )
 
-    def _call(
-        self,
-        function: t.Callable[..., ResultT],
-        *args: t.Any,
-        collections: t.Sequence[str] = (),
-        **kwargs: t.Any,
-    ) -> ResultT:
-        client = self._transfer()
-        try:
-            try:
-                return function(client, *args, **kwargs)
-            except LoginRequired as err:
-                if not self._retry_after_401(client, err):
-                    raise
-            return function(client, *args, **kwargs)
-        except LoginRequired:
-            self._reset()
-            raise
-        except ConsentRequired as err:
-            filtered = self._filter_consent(err, collections)
-            if filtered is err:
-                raise
-            raise filtered from err
-
-    def _retry_after_401(
-        self, client: globus_sdk.TransferClient, err: LoginRequired
-    ) -> bool:
-        """Prepare one retry of a call that Transfer rejected with 401.
-
-        globus-sdk renews the access token and retries a 401 itself, but counts
-        that retry against ``max_retries``. So with ``max_retries=0`` the session
-        retries here instead.
-        """
-        import globus_sdk
-
-        cause = err.__cause__
-        rejected = (
-            isinstance(cause, globus_sdk.GlobusAPIError) and cause.http_status == 401
-        )
-        if not rejected or self._max_retries != 0 or client.authorizer is None:
-            return False
-        return bool(client.authorizer.handle_missing_authorization())
-
-    def _filter_consent(
-        self, err: ConsentRequired, collections: t.Sequence[str]
-    ) -> ConsentRequired:
-        """Drop data_access scopes for collections that do not take one.
-
-        Only GCSv5 mapped collections take a data_access consent; asking for one
-        on a guest, high-assurance or Globus Connect Personal collection would fail.
-        """
-        dropped = []
-        for collection_id in collections:
-            scope = data_access_scope(str(collection_id))
-            if scope not in err.required_scopes:
-                continue
-            try:
-                record = endpoints.get_endpoint(self._transfer(), str(collection_id))
-            except TunelError:
-                continue
-            if not needs_data_access(record):
-                dropped.append(scope)
-        if not dropped:
-            return err
-        remaining = [s for s in err.required_scopes if s not in dropped]
-        return ConsentRequired(
-            err.message,
-            required_scopes=remaining,
-            session_requirements=err.session_requirements,
-            login_url=err.login_url,
-        )
-
     def _transfer(self) -> globus_sdk.TransferClient:
         with self._lock:
             if self._transfer_client is None:
-                import globus_sdk
-
-                self._transfer_client = globus_sdk.TransferClient(
-                    base_url=self.environment.transfer_url,
-                    authorizer=self._authorizer(),
-                    **self._client_options(),
-                )
+                self._transfer_client = self._clients.transfer(self._authorizer())
             return self._transfer_client
 
     def _authorizer(self) -> globus_sdk.authorizers.GlobusAuthorizer:
@@ -581,63 +363,14 @@ class GlobusSession:
             self._storage, TRANSFER_RESOURCE_SERVER, self._login_client()
         )
 
-    def _client_options(self, retries: int | None = None) -> dict[str, t.Any]:
-        import globus_sdk
-
-        options: dict[str, t.Any] = {}
-        if self._http_timeout is not None:
-            options["transport"] = globus_sdk.transport.RequestsTransport(
-                http_timeout=self._http_timeout
-            )
-        default = globus_sdk.transport.RetryConfig()
-        max_retries = (
-            default.max_retries if self._max_retries is None else self._max_retries
-        )
-        if retries is not None:
-            max_retries = min(max_retries, retries)
-        options["retry_config"] = globus_sdk.transport.RetryConfig(
-            max_retries=max_retries, backoff=_make_backoff(default.backoff)
-        )
-        return options
-
-    def _native_client(self, client_id: str) -> globus_sdk.NativeAppAuthClient:
-        import globus_sdk
-
-        return globus_sdk.NativeAppAuthClient(
-            client_id, base_url=self.environment.auth_url, **self._client_options()
-        )
-
-    def _login_client(self, retries: int | None = None) -> globus_sdk.AuthLoginClient:
-        import globus_sdk
-
-        client_id = self.resolve_client_id()
-        if self.is_confidential:
-            return globus_sdk.ConfidentialAppAuthClient(
-                client_id,
-                t.cast(str, self._client_secret),
-                base_url=self.environment.auth_url,
-                **self._client_options(retries),
-            )
-        return globus_sdk.NativeAppAuthClient(
-            client_id,
-            base_url=self.environment.auth_url,
-            **self._client_options(retries),
-        )
-
     def _userinfo(self, tokens: globus_sdk.OAuthTokenResponse) -> Identity:
-        import globus_sdk
-
         auth_tokens = tokens.by_resource_server.get(AUTH_RESOURCE_SERVER)
         if not auth_tokens:
             raise TunelError(
                 "Globus Auth returned no identity for this login; log in again and "
                 "allow access to your identity (openid, profile, email)."
             )
-        client = globus_sdk.AuthClient(
-            base_url=self.environment.auth_url,
-            authorizer=globus_sdk.AccessTokenAuthorizer(auth_tokens["access_token"]),
-            **self._client_options(),
-        )
+        client = self._clients.auth(auth_tokens["access_token"])
         with translated("read the identity of the login"):
             info = client.userinfo()
         return Identity(
@@ -650,16 +383,28 @@ class GlobusSession:
     def _client_credentials_login(self) -> LoginStatus:
         from .confidential import client_credentials_login
 
-        client = t.cast("globus_sdk.ConfidentialAppAuthClient", self._login_client())
-        client_credentials_login(client, self._storage)
+        client_credentials_login(self._confidential_client(), self._storage)
         self._reset()
         return self.status()
 
     def _client_credentials_authorizer(self) -> globus_sdk.authorizers.GlobusAuthorizer:
         from .confidential import StoringClientCredentialsAuthorizer
 
-        client = t.cast("globus_sdk.ConfidentialAppAuthClient", self._login_client())
-        return StoringClientCredentialsAuthorizer(client, self._storage)
+        return StoringClientCredentialsAuthorizer(
+            self._confidential_client(), self._storage
+        )
+
+    def _confidential_client(
+        self, retries: int | None = None
+    ) -> globus_sdk.ConfidentialAppAuthClient:
+        return self._clients.confidential(
+            self.resolve_client_id(), t.cast(str, self._client_secret), retries=retries
+        )
+
+    def _login_client(self, retries: int | None = None) -> globus_sdk.AuthLoginClient:
+        if self.is_confidential:
+            return self._confidential_client(retries)
+        return self._clients.native(self.resolve_client_id(), retries=retries)
 
     def _reset(self) -> None:
         # Drop the client so the next call builds its authorizer from the store.
@@ -668,13 +413,12 @@ class GlobusSession:
             self._transfer_client = None
 
 
-def _make_backoff(
-    default: t.Callable[[globus_sdk.transport.RetryContext], float],
-) -> t.Callable[[globus_sdk.transport.RetryContext], float]:
-    def backoff(context: globus_sdk.transport.RetryContext) -> float:
-        # A 401 is retried right after the token is renewed: waiting gains nothing.
-        if context.response is not None and context.response.status_code == 401:
-            return 0.0
-        return default(context)
-
-    return backoff
+def _identity(stored: t.Any) -> Identity | None:
+    if not isinstance(stored, dict) or not stored.get("id"):
+        return None
+    return Identity(
+        id=str(stored["id"]),
+        username=stored.get("username"),
+        name=stored.get("name"),
+        email=stored.get("email"),
+    )
