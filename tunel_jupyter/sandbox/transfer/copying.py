@@ -191,7 +191,7 @@ def included(name: str, kind: str, rules: list[dict[str, t.Any]]) -> bool:
 def _extras(
     steps: list[Step], dst: paths.CollectionPath, rules: list[dict[str, t.Any]]
 ) -> list[Step]:
-    """Steps that delete destination entries the source does not have.
+    """List steps that delete the destination entries the source does not have.
 
     Entries that the filter rules exclude are kept, as rsync keeps excluded files.
     """
@@ -291,7 +291,7 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
 
 
 def _can_skip(task: Task, context: EngineContext, step: Step) -> bool:
-    """Apply ``sync_level``: whether the destination file is already up to date."""
+    """Return whether ``sync_level`` finds the destination file up to date."""
     level = task.sync_level
     if level is None or not step.destination.is_file():
         return False
