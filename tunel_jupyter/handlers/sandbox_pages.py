@@ -86,7 +86,10 @@ class SandboxPageHandler(TunelPageHandler):
 
     def _on_header_line(self, line: str) -> None:
         if line.startswith("HTTP/"):
-            self._upstream_status = httputil.parse_response_start_line(line).code
+            # The client passes the start line with its CRLF, which
+            # parse_response_start_line rejects (tornado 6.6).
+            start_line = line.rstrip("\r\n")
+            self._upstream_status = httputil.parse_response_start_line(start_line).code
             self._upstream_headers = httputil.HTTPHeaders()
         elif line.strip():
             self._upstream_headers.parse_line(line)
