@@ -41,6 +41,25 @@ def run_start(env: dict[str, str], root: Path) -> tuple[dict[str, str], str]:
     return json.loads(result.stdout.strip().splitlines()[-1]), result.stderr
 
 
+def server_config_value(env: dict[str, str], section: str, name: str) -> str:
+    """Return ``c.<section>.<name>`` as a Jupyter server started in ``env`` loads it."""
+    script = (
+        "from jupyter_server.serverapp import ServerApp\n"
+        "app = ServerApp()\n"
+        "app.load_config_file()\n"
+        f"print(app.config.{section}.get({name!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
 def stop_background_sandbox(env: dict[str, str], state_dir: Path) -> None:
     subprocess.run(
         [sys.executable, "-m", "tunel_jupyter.demo.binder", "--stop"]
@@ -109,6 +128,7 @@ def test_start_without_client_id_runs_sandbox(demo_env, binder_root, state_dir):
         config_dir = Path(env["JUPYTER_CONFIG_PATH"].split(":")[0])
         config = json.loads((config_dir / "jupyter_server_config.json").read_text())
         assert config == {"TunelGlobus": {"sandbox": True}}
+        assert server_config_value(env, "TunelGlobus", "sandbox") == "True"
         assert (binder_root / "globus-demo.ipynb").is_file()
 
         pid = int((state_dir / PID_FILE).read_text())

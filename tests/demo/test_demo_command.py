@@ -7,6 +7,7 @@ import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -199,6 +200,27 @@ def test_restarted_demo_is_still_logged_in(start_demo):
     assert status["logged_in"] is True
     assert status["identity"]["username"]
     assert demo.interrupt() == 0
+
+
+@pytest.mark.slow
+def test_demo_reports_busy_port(tmp_path, demo_env):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "tunel_jupyter.cli", "demo", "--no-browser"]
+            + ["--port", str(port), "--data-dir", str(tmp_path / "demo-data")],
+            env=demo_env,
+            capture_output=True,
+            text=True,
+            timeout=START_TIMEOUT,
+        )
+
+    assert result.returncode == 1
+    assert "JupyterLab exited with status 1 before it was ready" in result.stderr
+    assert f"{port}" in result.stderr, "the log tail names the busy port"
+    assert "Demo stopped." in result.stdout
 
 
 def test_lab_command_allows_root_only_as_root(monkeypatch, tmp_path):

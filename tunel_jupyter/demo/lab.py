@@ -24,11 +24,13 @@ log = logging.getLogger(__name__)
 
 KILL_SIGNAL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
-# Checks JupyterLab does at start or on first use that reach the internet; the demo
-# talks to nothing but the sandbox on loopback.
+# JupyterLab features that reach the internet (news feed, update check, the package
+# index search of the extension manager) are turned off: the demo talks to nothing
+# but the sandbox on loopback.
 OFFLINE_OPTIONS = (
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
 )
 
 
