@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import stat
+import typing as t
 from pathlib import Path
 
 import pytest
@@ -154,3 +155,41 @@ def test_store_records_login_details(
     assert "transfer.api.globus.org" in record["tokens"]
     assert record["tokens"]["transfer.api.globus.org"]["refresh_token"]
     assert "openid" in record["scopes"]
+
+
+def write_entries(directory: str, name: str, count: int) -> None:
+    store = StoreFile(directory)
+    for number in range(count):
+        with store.updating() as data:
+            data["environments"][f"{name}-{number}"] = {"client_id": name}
+
+
+@pytest.mark.slow
+def test_store_created_and_updated_by_processes_at_once(tmp_path: Path) -> None:
+    import multiprocessing
+
+    directory = tmp_path / "new" / "tunel" / "globus"
+    context = multiprocessing.get_context("spawn")
+    workers = [
+        context.Process(target=write_entries, args=(str(directory), f"p{i}", 20))
+        for i in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(60)
+        assert worker.exitcode == 0
+
+    environments = StoreFile(directory).read()["environments"]
+    assert len(environments) == 80, "no update may be lost"
+    assert mode(directory) == 0o700
+    assert mode(directory / "tokens.json") == 0o600
+    assert not list(directory.glob(".tokens-*.tmp"))
+
+
+def test_status_reads_no_network(
+    session: GlobusSession, identity: Identity, control: t.Any
+) -> None:
+    control.post("requests")
+    assert session.status().logged_in
+    assert control.requests() == []
