@@ -19,7 +19,10 @@ def run_cli(globus_env: dict[str, str]) -> RunCli:
     """Run ``python -m tunel_jupyter.cli ARGS`` and return the finished process."""
 
     def run(
-        *args: str, input: str | None = "", timeout: float = RUN_TIMEOUT
+        *args: str,
+        input: str | None = "",
+        timeout: float = RUN_TIMEOUT,
+        env: dict[str, str] | None = None,
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [sys.executable, "-m", "tunel_jupyter.cli", *args],
@@ -27,7 +30,7 @@ def run_cli(globus_env: dict[str, str]) -> RunCli:
             capture_output=True,
             text=True,
             encoding="utf-8",
-            env=cli_environment(globus_env),
+            env={**cli_environment(globus_env), **(env or {})},
             timeout=timeout,
         )
 

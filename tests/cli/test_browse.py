@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shlex
+import socket
 from pathlib import Path
 
 import pytest
@@ -208,3 +209,20 @@ def test_whoami_json_matches_core(logged_in: GlobusSession, run_cli: RunCli) -> 
     status = logged_in.status()
     assert status.identity is not None
     assert json.loads(result.stdout) == status.identity.to_dict()
+
+
+def test_network_failure_exits_1(run_cli: RunCli) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    unreachable = {
+        "GLOBUS_SDK_SERVICE_URL_TRANSFER": f"http://127.0.0.1:{closed_port}/"
+    }
+
+    result = run_cli("--max-retries", "0", "endpoints", env=unreachable)
+
+    assert result.returncode == 1
+    assert "Could not reach Globus" in result.stderr
+    assert "Traceback" not in result.stderr
+    # A network failure never costs the login.
+    assert GlobusSession().status().logged_in

@@ -54,6 +54,7 @@ def test_help_lists_commands_and_exit_codes(run_cli: RunCli) -> None:
         (("transfer", "a:/x", "b:/y", "--sync-level", "often"), "'often'"),
         (("endpoints", "--scope", "everything"), "'everything'"),
         (("login", "--bogus"), "unrecognized arguments: --bogus"),
+        (("--max-retries", "-1", "whoami"), "'-1' is not a whole number of 0 or more"),
     ],
 )
 def test_bad_argument_exits_2(

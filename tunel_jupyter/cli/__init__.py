@@ -40,7 +40,7 @@ at the first ':' followed by '/' or '~', so names with a colon work.
 
 # Options of the main parser that take a value, so the command is not mistaken
 # for that value when looking for the command's name.
-_VALUE_OPTIONS = ("--client-id",)
+_VALUE_OPTIONS = ("--client-id", "--max-retries")
 
 
 def main(argv: t.Sequence[str] | None = None) -> int:
@@ -89,6 +89,13 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
         "$TUNEL_GLOBUS_CLIENT_ID, then the one stored at the last login)",
     )
     parser.add_argument(
+        "--max-retries",
+        type=_retries,
+        metavar="N",
+        help="retry a Globus request that failed on the network or with a "
+        "temporary error up to N times (default: globus-sdk's 5)",
+    )
+    parser.add_argument(
         "-v",
         "--verbose",
         action="count",
@@ -108,6 +115,16 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
         subparser.epilog = EXIT_STATUS_HELP
         subparser.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
+
+
+def _retries(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
+    return value
 
 
 def _program_name() -> str:

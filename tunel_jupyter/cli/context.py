@@ -43,7 +43,11 @@ def open_session(args: argparse.Namespace) -> GlobusSession:
     from ..globus.environment import Environment
 
     environment = Environment.current()
-    session = GlobusSession(client_id=args.client_id, environment=environment)
+    session = GlobusSession(
+        client_id=args.client_id,
+        environment=environment,
+        max_retries=args.max_retries,
+    )
     if environment.is_sandbox:
         print(
             f"Note: using the {environment.label}, not Globus.",
