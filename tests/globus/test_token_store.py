@@ -193,3 +193,15 @@ def test_status_reads_no_network(
     control.post("requests")
     assert session.status().logged_in
     assert control.requests() == []
+
+
+def test_store_folder_removed_while_running(
+    globus_env: dict[str, str], session: GlobusSession, identity: Identity
+) -> None:
+    import shutil
+
+    shutil.rmtree(store_dir(globus_env))
+
+    status = session.status()
+    assert not status.logged_in
+    assert mode(store_dir(globus_env)) == 0o700

@@ -90,7 +90,9 @@ class StoreFile:
             self._write_locked(data)
 
     def _prepare(self) -> None:
-        if self._prepared:
+        # Checked on every use, because the user may delete the folder (to log out
+        # by hand, for example) while a server keeps running.
+        if self._prepared and self.directory.is_dir():
             return
         self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
         _tighten(self.directory, DIRECTORY_MODE)
