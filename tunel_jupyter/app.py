@@ -9,7 +9,7 @@ import typing as t
 from jupyter_server.extension.application import ExtensionApp
 from traitlets import Bool, Enum, Float, Int, Unicode, default, validate
 
-from .handlers import NAMESPACE, SANDBOX_NAMESPACE
+from .handlers import NAMESPACE, SANDBOX_NAMESPACE, redact
 from .handlers.service import GlobusService
 
 if t.TYPE_CHECKING:
@@ -141,7 +141,7 @@ class TunelGlobus(ExtensionApp):
         allow_none=True,
         help="""The folder of the shared token store.
 
-        Defaults to the "globus" folder in the Jupyter data directory
+        Defaults to the "tunel/globus" folder in the Jupyter data directory
         (JUPYTER_DATA_DIR), which kernels and the tunel-globus command line
         share, so a login made in one place is seen in the others.
         """,
@@ -172,6 +172,7 @@ class TunelGlobus(ExtensionApp):
 
     def initialize_settings(self) -> None:
         assert self.serverapp is not None
+        redact.install()
         self.service = GlobusService(
             client_id=self.client_id,
             client_secret=self.client_secret,

@@ -103,22 +103,30 @@ def jp_server_config(
 
 
 @pytest.fixture
-def log_records() -> t.Iterator[list[logging.LogRecord]]:
-    """Every log record of the test, from every logger."""
+def log_records(jp_serverapp: t.Any) -> t.Iterator[list[logging.LogRecord]]:
+    """Every log record of the test, from every logger.
+
+    traitlets gives each application (ServerApp, TunelGlobus) a logger that does
+    not propagate to the root logger, so those are collected too.
+    """
     records: list[logging.LogRecord] = []
 
     class Collect(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            records.append(record)
+            if not any(record is known for known in records):
+                records.append(record)
 
     handler = Collect(level=logging.DEBUG)
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
+    loggers = [logging.getLogger(), logging.getLogger("TunelGlobus")]
+    loggers.append(logging.getLogger("ServerApp"))
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.addHandler(handler)
+        logger.setLevel(logging.DEBUG)
     yield records
-    root.removeHandler(handler)
-    root.setLevel(old_level)
+    for logger, level in zip(loggers, levels, strict=True):
+        logger.removeHandler(handler)
+        logger.setLevel(level)
 
 
 @pytest.fixture
