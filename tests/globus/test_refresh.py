@@ -290,3 +290,26 @@ def test_tokens_never_in_messages(
 
 def transfer_tokens_or_empty(globus_env: dict[str, str]) -> dict[str, object]:
     return stored(globus_env).get("tokens", {}).get(TRANSFER, {})  # type: ignore[union-attr,no-any-return]
+
+
+def test_other_client_id_keeps_login(
+    globus_env: dict[str, str],
+    identity: Identity,
+    control: SandboxControl,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    other = "0a7d8d47-0000-4000-8000-000000000002"
+    control.expire_tokens()
+    session = GlobusSession(client_id=other, max_retries=0)
+
+    with pytest.raises(LoginRequired) as caught:
+        session.search_endpoints(limit=1)
+
+    assert other in caught.value.message
+    assert globus_env["TUNEL_GLOBUS_CLIENT_ID"] in caught.value.message
+    checked = session.check()
+    assert not checked.logged_in
+    assert checked.reason is not None
+    assert other in checked.reason
+    assert GlobusSession().status().logged_in
+    assert GlobusSession().search_endpoints(limit=1).records

@@ -20,7 +20,7 @@ import globus_sdk
 from globus_sdk.token_storage import TokenStorageData
 
 from ..errors import LoginRequired
-from .errors import LOGIN_AGAIN, is_invalid_grant
+from .errors import LOGIN_AGAIN, client_mismatch, is_invalid_grant
 from .token_storage import SharedTokenStorage
 
 log = logging.getLogger(__name__)
@@ -175,6 +175,12 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
         )
 
     def _login_required(self, rejected_refresh_token: str) -> LoginRequired:
+        # A refresh token only works with the client it was issued to. If another
+        # client ID is configured now, the login itself may be fine: keep it.
+        stored_client_id = self._storage.record().get("client_id")
+        client_id = str(getattr(self.auth_client, "client_id", "") or "")
+        if stored_client_id and client_id and stored_client_id != client_id:
+            return LoginRequired(client_mismatch(stored_client_id, client_id))
         reason = (
             "Globus rejected the stored refresh token (it was revoked or has "
             f"expired); {LOGIN_AGAIN}."

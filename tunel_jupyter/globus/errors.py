@@ -149,6 +149,15 @@ def consent_required(
     )
 
 
+def client_mismatch(stored_client_id: str, client_id: str) -> str:
+    """Return the message for a refresh token issued to another client."""
+    return (
+        f"Globus rejected the stored refresh token, which was issued to client "
+        f"{stored_client_id}, not to the configured client {client_id}. Unset "
+        f"TUNEL_GLOBUS_CLIENT_ID or c.TunelGlobus.client_id, or {LOGIN_AGAIN}."
+    )
+
+
 def is_invalid_grant(err: globus_sdk.GlobusAPIError) -> bool:
     """Whether Globus Auth rejected a grant (a revoked or used refresh token or code).
 

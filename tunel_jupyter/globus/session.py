@@ -12,7 +12,7 @@ from ..errors import ConsentRequired, LoginRequired, TunelError, UsageError
 from . import login
 from .clients import ClientFactory
 from .environment import Environment
-from .errors import LOGIN, LOGIN_AGAIN, translated
+from .errors import LOGIN, LOGIN_AGAIN, client_mismatch, translated
 from .operations import TransferOperations
 from .records import Identity, LoginStatus
 from .scopes import AUTH_RESOURCE_SERVER, TRANSFER_RESOURCE_SERVER, login_scopes
@@ -161,7 +161,8 @@ class GlobusSession(TransferOperations):
         token_data = self._storage.get_token_data(TRANSFER_RESOURCE_SERVER)
         if token_data is None or not token_data.refresh_token:
             return self.status()
-        auth_client = self._clients.native(self.resolve_client_id())
+        client_id = self.resolve_client_id()
+        auth_client = self._clients.native(client_id)
         with translated("check the Globus login"):
             validation = auth_client.post(
                 "/v2/oauth2/token/validate",
@@ -170,6 +171,13 @@ class GlobusSession(TransferOperations):
                     "client_id": auth_client.client_id,
                 },
                 encoding="form",
+            )
+        stored_client_id = self._storage.record().get("client_id")
+        if not validation.get("active") and stored_client_id not in (None, client_id):
+            return self._status(
+                False,
+                current.identity,
+                reason=client_mismatch(stored_client_id, client_id),
             )
         if not validation.get("active"):
             self._storage.mark_login_required(
