@@ -158,3 +158,27 @@ def test_logout_offline_removes_tokens(
     assert "Removed your tokens from this computer." in result.stdout
     assert "revoking them at Globus failed" in result.stderr
     assert not GlobusSession().status().logged_in
+
+
+def test_confidential_client_logs_in_without_code(
+    sandbox: Sandbox, run_cli: RunCli
+) -> None:
+    client_id, secret = sandbox.confidential_client
+    confidential = {
+        "TUNEL_GLOBUS_CLIENT_ID": client_id,
+        "TUNEL_GLOBUS_CLIENT_SECRET": secret,
+    }
+
+    login = run_cli("login", env=confidential, input=None)
+    whoami = run_cli("whoami", "--json", env=confidential)
+    with_scope = run_cli("login", "--scope", "openid", env=confidential)
+
+    assert login.returncode == 0, login.stderr
+    assert "Please enter the code" not in login.stdout
+    assert login.stdout.splitlines()[0] == "Globus Endpoints"
+    assert login.stdout.splitlines()[-1] == "Tokens updated!"
+    assert secret not in login.stdout + login.stderr
+    assert whoami.returncode == 0, whoami.stderr
+    assert json.loads(whoami.stdout)["id"] == client_id
+    assert with_scope.returncode == 2
+    assert "TUNEL_GLOBUS_CLIENT_SECRET" in with_scope.stderr

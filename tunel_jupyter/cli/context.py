@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 import typing as t
 
@@ -15,6 +16,9 @@ from ..errors import UsageError
 
 if t.TYPE_CHECKING:
     from ..globus import GlobusSession
+
+CLIENT_ID_VARIABLE = "TUNEL_GLOBUS_CLIENT_ID"
+CLIENT_SECRET_VARIABLE = "TUNEL_GLOBUS_CLIENT_SECRET"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -42,9 +46,17 @@ def open_session(args: argparse.Namespace) -> GlobusSession:
     from ..globus import GlobusSession
     from ..globus.environment import Environment
 
+    # A secret on the command line would show in `ps` and shell history, so a
+    # confidential client's secret comes only from the environment.
+    client_id = args.client_id
+    client_secret = os.environ.get(CLIENT_SECRET_VARIABLE, "").strip() or None
+    if client_secret and not client_id:
+        client_id = os.environ.get(CLIENT_ID_VARIABLE, "").strip() or None
+
     environment = Environment.current()
     session = GlobusSession(
-        client_id=args.client_id,
+        client_id=client_id,
+        client_secret=client_secret,
         environment=environment,
         max_retries=args.max_retries,
     )

@@ -10,7 +10,7 @@ import sys
 import typing as t
 
 from ..errors import ConsentRequired, LoginRequired, UsageError
-from .context import hint_command, open_session
+from .context import CLIENT_SECRET_VARIABLE, hint_command, open_session
 from .endpoints import print_endpoint_table
 from .output import print_json
 
@@ -103,6 +103,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
 def run_login(args: argparse.Namespace) -> int:
     """Log in with the paste flow unless the stored tokens still work."""
     session = open_session(args)
+    if session.is_confidential:
+        return _login_confidential(args, session)
     session_requirements = _session_requirements(args)
     wants_more = bool(args.scopes or session_requirements)
 
@@ -115,6 +117,24 @@ def run_login(args: argparse.Namespace) -> int:
         session_requirements=session_requirements or None,
     )
     paste_code(args, session, request, open_browser=not args.no_browser)
+
+    print_endpoint_table(session)
+    print("Tokens updated!")
+    return 0
+
+
+def _login_confidential(args: argparse.Namespace, session: GlobusSession) -> int:
+    """Get tokens for a confidential client with its secret; no browser, no code."""
+    if args.scopes or _session_requirements(args):
+        raise UsageError(
+            "A confidential client gets its tokens with its secret, so --scope, "
+            "--domain, --identity, --policy and --mfa do not apply; unset "
+            f"{CLIENT_SECRET_VARIABLE} to log in as a person.",
+            field="client_secret",
+        )
+    status = session.check()
+    if not status.logged_in:
+        raise LoginRequired(status.reason or "Globus issued no tokens to the client.")
 
     print_endpoint_table(session)
     print("Tokens updated!")
