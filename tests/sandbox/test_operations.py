@@ -117,6 +117,8 @@ def test_ls_orderby_size_and_type_filter(tc: globus_sdk.TransferClient) -> None:
     assert [e["name"] for e in folders] == ["data", "empty-folder"]
     text = tc.operation_ls(OMGTACOS_ID, path="/data", filter="name:~*.md")
     assert [e["name"] for e in text] == ["notes.md"]
+    unfiltered = tc.operation_ls(OMGTACOS_ID, path="/data", filter="")
+    assert unfiltered["total"] == 3
 
 
 def test_ls_missing_path(tc: globus_sdk.TransferClient) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import typing as t
@@ -89,6 +90,15 @@ def test_directory_transfer_copies_bytes(
     }
     assert ("/~/data/raw/run-001.bin", "/~/copy/raw/run-001.bin") in pairs
     assert len(pairs) == 5
+    sizes = {
+        item["destination_path"]: item["size"]
+        for item in tc.task_successful_transfers(task_id)
+    }
+    assert sizes["/~/copy/raw/run-001.bin"] == 4096
+
+    # globus-cli sends an empty filter when it has none.
+    unfiltered = tc.task_event_list(task_id, query_params={"filter": ""})
+    assert unfiltered["total"] == 2
 
 
 def test_file_goes_to_exact_destination(
@@ -179,6 +189,11 @@ def test_verify_checksum_and_preserve_timestamp(
     assert task["verify_checksum"] is True
     assert task["preserve_timestamp"] is True
     assert task["bytes_checksummed"] == 3000
+    copied = tc.task_successful_transfers(task_id)["DATA"][0]
+    assert copied["checksum_algorithm"] == "MD5"
+    assert (
+        copied["checksum"] == hashlib.md5((root / "old.dat").read_bytes()).hexdigest()
+    )
     assert int((root / "kept.dat").stat().st_mtime) == 1_600_000_000
     assert (root / "kept.dat").read_bytes() == (root / "old.dat").read_bytes()
 

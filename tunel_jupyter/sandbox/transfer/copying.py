@@ -273,8 +273,10 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
         os.utime(
             step.destination, ns=(source_info.st_atime_ns, source_info.st_mtime_ns)
         )
+    checksum = None
     if task.verify_checksum:
-        matched = _checksum(step.source) == _checksum(step.destination)
+        checksum = _checksum(step.source)
+        matched = checksum == _checksum(step.destination)
         with context.lock:
             task.bytes_checksummed += source_info.st_size
         if not matched:
@@ -287,7 +289,16 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
     with context.lock:
         task.files_transferred += 1
         task.subtasks_succeeded += 1
-        task.successful.append((step.source_path, step.destination_path))
+        task.successful.append(
+            {
+                "DATA_TYPE": "successful_transfer",
+                "source_path": step.source_path,
+                "destination_path": step.destination_path,
+                "size": source_info.st_size,
+                "checksum_algorithm": "MD5" if checksum else None,
+                "checksum": checksum,
+            }
+        )
 
 
 def _can_skip(task: Task, context: EngineContext, step: Step) -> bool:

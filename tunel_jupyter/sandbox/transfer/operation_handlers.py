@@ -73,7 +73,9 @@ class LsHandler(OperationHandler):
         offset = self.int_argument("offset", 0)
         try:
             order = listing.parse_orderby(self.get_argument("orderby", None))
-            filters = listing.parse_filters(self.get_arguments("filter"))
+            filters = listing.parse_filters(
+                [text for text in self.get_arguments("filter") if text]
+            )
         except listing.ListingError as err:
             self.api_error(400, "ClientError.BadRequest", str(err))
         self.check_local_user(collection)

@@ -45,7 +45,7 @@ class TaskListHandler(TaskHandlerBase):
         try:
             clauses = []
             for text in self.get_arguments("filter"):
-                clauses.extend(tasks.parse_task_filter(text))
+                clauses.extend(tasks.parse_task_filter(text or None))
             order = tasks.parse_task_orderby(self.get_argument("orderby", None))
         except tasks.TaskQueryError as err:
             self.api_error(400, "ClientError.BadRequest", str(err))
@@ -174,6 +174,9 @@ class TaskEventListHandler(TaskHandlerBase):
         offset = self.int_argument("offset", 0)
         only_errors = None
         for text in self.get_arguments("filter"):
+            # globus-cli sends an empty filter when it has none to apply.
+            if not text:
+                continue
             field, _, value = text.partition(":")
             if field != "is_error" or value not in ("0", "1"):
                 self.api_error(
@@ -228,14 +231,7 @@ class SuccessfulTransfersHandler(MarkerListHandler):
     data_type = "successful_transfers"
 
     def entries(self, task: Task) -> list[dict[str, t.Any]]:
-        return [
-            {
-                "DATA_TYPE": "successful_transfer",
-                "source_path": source,
-                "destination_path": destination,
-            }
-            for source, destination in task.successful
-        ]
+        return list(task.successful)
 
 
 class SkippedErrorsHandler(MarkerListHandler):

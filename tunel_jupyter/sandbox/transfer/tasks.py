@@ -99,7 +99,8 @@ class Task:
 
     # Newest last; the API returns them newest first.
     events: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
-    successful: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    # successful_transfer documents, in the order the files were copied.
+    successful: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
     skipped_errors: list[dict[str, t.Any]] = dataclasses.field(default_factory=list)
 
     @property
@@ -196,16 +197,12 @@ class Task:
         return document
 
     def to_dict(self) -> dict[str, t.Any]:
-        data = dataclasses.asdict(self)
-        data["successful"] = [list(pair) for pair in self.successful]
-        return data
+        return dataclasses.asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, t.Any]) -> Task:
         names = {field.name for field in dataclasses.fields(cls)}
-        task = cls(**{k: v for k, v in data.items() if k in names})
-        task.successful = [(pair[0], pair[1]) for pair in task.successful]
-        return task
+        return cls(**{k: v for k, v in data.items() if k in names})
 
 
 class TaskQueryError(ValueError):
