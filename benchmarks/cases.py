@@ -35,6 +35,14 @@ class Context:
     servers: dict[str, JupyterServer] = dataclasses.field(default_factory=dict)
     sdk_token: str = ""
     peer_notes: dict[str, str] = dataclasses.field(default_factory=dict)
+    globus_cli_login: tuple[Path, dict[str, str]] | None = None
+
+    def globus_cli(self) -> tuple[Path, dict[str, str]]:
+        """Install and log in globus-cli once per run; return it and its env."""
+        if self.globus_cli_login is None:
+            home = self.workdir / "globus-cli-home"
+            self.globus_cli_login = peers.globus_cli(self.env, home)
+        return self.globus_cli_login
 
     def server(self, name: str, **kwargs: t.Any) -> JupyterServer:
         """Start (once) a Jupyter server named ``name`` and wait until it answers."""
@@ -248,7 +256,7 @@ def endpoints(ctx: Context, results: Results) -> None:
 
 def globus_cli_endpoints(ctx: Context, results: Results, case: str) -> None:
     try:
-        globus, env = peers.globus_cli(ctx.env, ctx.workdir / "globus-cli-home")
+        globus, env = ctx.globus_cli()
     except (RuntimeError, subprocess.SubprocessError, OSError) as err:
         ctx.peer_notes["globus-cli"] = str(err)
         results.add(Row(case, "globus endpoint search", None, note=f"not run: {err}"))
@@ -370,7 +378,7 @@ def browse(ctx: Context, results: Results) -> None:
     )
     results.add(Row(case, "tunel-globus ls --limit 100", ms(cli), note="a process"))
     if ctx.peers and "globus-cli" not in ctx.peer_notes:
-        globus, env = peers.globus_cli(ctx.env, ctx.workdir / "globus-cli-home")
+        globus, env = ctx.globus_cli()
         samples = measure(
             lambda: run_command([str(globus), "ls", target, "-F", "json"], env),
             repeat=ctx.repeat,
@@ -456,7 +464,7 @@ def submit(ctx: Context, results: Results) -> None:
     cli = measure(lambda: run_command(command, ctx.env), repeat=ctx.repeat)
     results.add(Row(case, "tunel-globus transfer --batch", ms(cli), note="a process"))
     if ctx.peers and "globus-cli" not in ctx.peer_notes:
-        globus, env = peers.globus_cli(ctx.env, ctx.workdir / "globus-cli-home")
+        globus, env = ctx.globus_cli()
         peer_batch = ctx.workdir / "globus-cli-batch.txt"
         peer_batch.write_text(
             "".join(f"{BULK_PATH}/{name} /bench-globus-cli/{name}\n" for name in names)
