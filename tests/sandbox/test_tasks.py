@@ -203,7 +203,7 @@ def test_cancel_running_task(tc: globus_sdk.TransferClient, sandbox: Sandbox) ->
     (root / "big.bin").write_bytes(os.urandom(200_000))
     slow = requests.post(
         f"{sandbox.url}/_sandbox/options",
-        json={"transfer_bytes_per_second": 20_000},
+        json={"transfer_bytes_per_second": 10_000},
         timeout=10,
     )
     assert slow.status_code == 200

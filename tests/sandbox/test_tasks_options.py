@@ -107,7 +107,7 @@ def test_running_task_resumes_after_restart(tmp_path: Path, bulk_root: Path) -> 
     state_dir = tmp_path / "state"
     root = tmp_path / "root"
     root.mkdir()
-    payload = os.urandom(60_000)
+    payload = os.urandom(200_000)
     (root / "big.bin").write_bytes(payload)
     seed = seed_with(bulk_root)
 
