@@ -8,6 +8,7 @@ import typing as t
 
 import ipywidgets as widgets
 
+from .controls import button
 from .display import LoginState, sandbox_notice
 from .status import StatusArea
 
@@ -67,9 +68,7 @@ class LoginPrompt:
             description="Code:",
             continuous_update=False,
         )
-        self.login_button = widgets.Button(
-            description="Log in", button_style="primary", icon="sign-in"
-        )
+        self.login_button = button("Log in", button_style="primary", icon="sign-in")
         self.status = StatusArea()
 
         @self.status.guard

@@ -15,6 +15,7 @@ import ipywidgets as widgets
 from tunel_jupyter.errors import ConsentRequired, LoginRequired, TunelError
 from tunel_jupyter.globus.paths import join
 
+from .controls import PANEL_CLASS, PANEL_STYLE, button
 from .display import sandbox_notice
 from .failures import LOGIN_STEPS
 from .login import LoginPrompt
@@ -30,7 +31,7 @@ log = logging.getLogger(__name__)
 
 #: Choices of the sync level menu: (label, value sent to Globus).
 SYNC_CHOICES = (
-    ("Copy everything", None),
+    ("Copy everything", ""),
     ("Skip files that exist", "exists"),
     ("Skip files of the same size", "size"),
     ("Skip files not modified since", "mtime"),
@@ -55,11 +56,9 @@ class LoginArea(widgets.VBox):  # type: ignore[misc]
         self.prompt: LoginPrompt | None = None
 
         self.state = widgets.HTML()
-        self.check_button = widgets.Button(description="Check login", icon="check")
-        self.logout_button = widgets.Button(description="Log out", icon="sign-out")
-        self.login_button = widgets.Button(
-            description="Log in", icon="sign-in", button_style="primary"
-        )
+        self.check_button = button("Check login", icon="check")
+        self.logout_button = button("Log out", icon="sign-out")
+        self.login_button = button("Log in", icon="sign-in", button_style="primary")
         self.steps = widgets.VBox()
         self.check_button.on_click(status.guard(lambda _: self.check()))
         self.logout_button.on_click(status.guard(lambda _: self.logout()))
@@ -200,13 +199,13 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
 
         self.label_box = widgets.Text(description="Label:", placeholder="optional")
         self.sync_level = widgets.Dropdown(
-            options=SYNC_CHOICES, value=None, description="Sync:"
+            options=SYNC_CHOICES, value="", description="Sync:"
         )
         self.verify_checksum = widgets.Checkbox(
             value=True, description="Verify checksums"
         )
-        self.transfer_button = widgets.Button(
-            description="Transfer", icon="exchange", button_style="primary"
+        self.transfer_button = button(
+            "Transfer", icon="exchange", button_style="primary"
         )
         self.transfer_button.on_click(self.status.guard(lambda _: self.transfer()))
         options = widgets.HBox(
@@ -220,6 +219,7 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
 
         super().__init__(
             [
+                widgets.HTML(PANEL_STYLE),
                 self.banner,
                 self.login_area,
                 self.endpoint_tabs,
@@ -229,6 +229,7 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
                 self.status,
             ]
         )
+        self.add_class(PANEL_CLASS)
         self.status.guard(self._start)()
 
     def _start(self) -> None:
@@ -276,7 +277,7 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
             destination.endpoint.id,
             items,
             label=self.label_box.value.strip() or None,
-            sync_level=self.sync_level.value,
+            sync_level=self.sync_level.value or None,
             verify_checksum=self.verify_checksum.value,
         )
         record = self.session.submit_transfer(request)

@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from tunel_jupyter.globus.paths import join
 
+from .controls import button, columns
 from .display import format_bytes
 from .status import StatusArea
 
@@ -33,8 +34,8 @@ def parent_path(path: str) -> str:
 
 def _entry_label(entry: FileEntry) -> str:
     if entry.type == "dir":
-        return f"{entry.name}/"
-    return f"{entry.name}  ({format_bytes(entry.size)})"
+        return columns((f"{entry.name}/",), (48,))
+    return columns((entry.name, format_bytes(entry.size)), (48, 12))
 
 
 class FileBrowser(widgets.VBox):  # type: ignore[misc]
@@ -61,18 +62,23 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
         self.offset = 0
         self._setting_path = False
 
-        self.heading = widgets.HTML(f"<b>{html.escape(title)}</b>: no endpoint chosen")
-        self.path_box = widgets.Text(
-            description="Path:", continuous_update=False, placeholder="/path/to/folder"
+        self.heading = widgets.HTML(
+            f"<b>{html.escape(title)}</b>: no endpoint chosen<br><small>&nbsp;</small>"
         )
-        self.up_button = widgets.Button(description="Up", icon="arrow-up")
-        self.refresh_button = widgets.Button(description="Refresh", icon="refresh")
-        self.open_button = widgets.Button(description="Open", icon="folder-open")
+        self.path_box = widgets.Text(
+            description="Path:",
+            continuous_update=False,
+            placeholder="/path/to/folder",
+            layout=widgets.Layout(width="100%"),
+        )
+        self.up_button = button("Up", icon="arrow-up")
+        self.refresh_button = button("Refresh", icon="refresh")
+        self.open_button = button("Open", icon="folder-open")
         self.entries = widgets.SelectMultiple(
             options=[], rows=12, layout=widgets.Layout(width="100%")
         )
-        self.previous_button = widgets.Button(description="Previous", icon="arrow-left")
-        self.next_button = widgets.Button(description="Next", icon="arrow-right")
+        self.previous_button = button("Previous", icon="arrow-left")
+        self.next_button = button("Next", icon="arrow-right")
         self.page_label = widgets.Label("")
         self.title = title
 
@@ -89,7 +95,8 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
         super().__init__(
             [
                 self.heading,
-                widgets.HBox([self.path_box, *tools]),
+                self.path_box,
+                widgets.HBox(tools),
                 self.entries,
                 widgets.HBox(pages),
             ],
@@ -114,7 +121,7 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
         self.endpoint = endpoint
         label = html.escape(endpoint.display_name)
         self.heading.value = (
-            f"<b>{html.escape(self.title)}</b>: {label} <small>{endpoint.id}</small>"
+            f"<b>{html.escape(self.title)}</b>: {label}<br><small>{endpoint.id}</small>"
         )
         self.go(path or endpoint.default_directory or None)
 
@@ -172,8 +179,8 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
     def _update_buttons(self) -> None:
         listing = self.listing
         has_endpoint = self.endpoint is not None
-        for button in (self.up_button, self.refresh_button, self.open_button):
-            button.disabled = not has_endpoint
+        for tool in (self.up_button, self.refresh_button, self.open_button):
+            tool.disabled = not has_endpoint
         self.previous_button.disabled = self.offset <= 0
         self.next_button.disabled = listing is None or not listing.has_next_page
         if listing is None:

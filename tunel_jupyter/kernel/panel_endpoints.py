@@ -8,6 +8,7 @@ import typing as t
 
 import ipywidgets as widgets
 
+from .controls import button, columns
 from .status import StatusArea
 
 if t.TYPE_CHECKING:
@@ -24,12 +25,16 @@ SCOPE_TABS = (
 )
 
 
+# Column titles and widths in characters of an endpoint table's rows.
+COLUMNS = ("Display name", "Owner", "ID", "Notes")
+WIDTHS = (36, 24, 36, 14)
+
+
 def endpoint_label(record: EndpointRecord) -> str:
     """Format one row of an endpoint table: name, owner, ID and any warning."""
-    parts = [record.display_name, record.owner_string or "", record.id]
-    if record.non_functional:
-        parts.append("non-functional")
-    return "  |  ".join(part for part in parts if part)
+    notes = "non-functional" if record.non_functional else ""
+    cells = (record.display_name, record.owner_string or "", record.id, notes)
+    return columns(cells, WIDTHS)
 
 
 class EndpointSelect(widgets.VBox):  # type: ignore[misc]
@@ -42,8 +47,10 @@ class EndpointSelect(widgets.VBox):  # type: ignore[misc]
         )
         self.details = widgets.HTML()
         self.summary = widgets.Label("Not loaded yet.")
+        header = widgets.HTML(html.escape(columns(COLUMNS, WIDTHS)))
+        header.add_class("tunel-columns")
         self.select.observe(self._show_details, names="value")
-        super().__init__([self.summary, self.select, self.details])
+        super().__init__([self.summary, header, self.select, self.details])
 
     def show(self, records: t.Sequence[EndpointRecord], *, more: bool = False) -> None:
         """Show ``records``; ``more`` means Globus has more than one page holds."""
@@ -91,7 +98,7 @@ class EndpointTabs(widgets.VBox):  # type: ignore[misc]
         self.search_box = widgets.Text(
             description="Search:", placeholder="name, owner or description"
         )
-        self.search_button = widgets.Button(description="Search", icon="search")
+        self.search_button = button("Search", icon="search")
         self.search_button.on_click(status.guard(lambda _: self.search()))
         search_tab = widgets.VBox(
             [widgets.HBox([self.search_box, self.search_button]), self.tables["all"]]
@@ -103,12 +110,8 @@ class EndpointTabs(widgets.VBox):  # type: ignore[misc]
             self.tabs.set_title(index, title)
         self.tabs.observe(status.guard(self._on_tab), names="selected_index")
 
-        self.source_button = widgets.Button(
-            description="Browse as source", icon="upload"
-        )
-        self.destination_button = widgets.Button(
-            description="Browse as destination", icon="download"
-        )
+        self.source_button = button("Browse as source", icon="upload")
+        self.destination_button = button("Browse as destination", icon="download")
         buttons = widgets.HBox([self.source_button, self.destination_button])
         super().__init__([self.tabs, buttons])
 

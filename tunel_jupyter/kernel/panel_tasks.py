@@ -11,6 +11,7 @@ import ipywidgets as widgets
 
 from tunel_jupyter.errors import LoginRequired, TunelError
 
+from .controls import button
 from .status import StatusArea
 from .task import _status_text, describe_progress
 
@@ -32,8 +33,8 @@ class TaskRow(widgets.HBox):  # type: ignore[misc]
             min=0.0, max=1.0, layout=widgets.Layout(width="25%")
         )
         self.status = widgets.HTML(layout=widgets.Layout(width="25%"))
-        self.cancel_button = widgets.Button(
-            description="Cancel", icon="stop", tooltip=f"Cancel task {record.task_id}"
+        self.cancel_button = button(
+            "Cancel", icon="stop", tooltip=f"Cancel task {record.task_id}"
         )
         self.cancel_button.on_click(lambda _: on_cancel(self.record.task_id))
         super().__init__([self.title, self.progress, self.status, self.cancel_button])
@@ -86,9 +87,7 @@ class TaskList(widgets.VBox):  # type: ignore[misc]
         self._stop = threading.Event()
         self._poller: threading.Thread | None = None
 
-        self.refresh_button = widgets.Button(
-            description="Refresh tasks", icon="refresh"
-        )
+        self.refresh_button = button("Refresh tasks", icon="refresh")
         self.refresh_button.on_click(status.guard(lambda _: self.refresh()))
         self.rows_box = widgets.VBox()
         self.empty = widgets.HTML("<i>No tasks yet.</i>")
