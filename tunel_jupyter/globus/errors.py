@@ -1,7 +1,7 @@
 """Translate globus-sdk exceptions into tunel-jupyter errors.
 
-This is the one place that catches ``globus_sdk`` exceptions; every layer above
-``globus/`` sees only :mod:`tunel_jupyter.errors`. Messages are built from the error
+This module translates ``globus_sdk`` exceptions, so every layer above ``globus/``
+gets only :mod:`tunel_jupyter.errors`. Messages are built from the error
 code, the Globus message and the request ID, never from request data, so no token
 or authorization code reaches them.
 """
@@ -87,7 +87,7 @@ def _translate_api_error(err: globus_sdk.GlobusAPIError, *, action: str) -> Tune
     code = err.code
     message = _api_message(err)
     log.debug(
-        "Globus answered %s %s while trying to %s (request_id=%s)",
+        "Globus returned %s %s while trying to %s (request_id=%s)",
         status,
         code,
         action,
@@ -159,9 +159,9 @@ def client_mismatch(stored_client_id: str, client_id: str) -> str:
 
 
 def is_invalid_grant(err: globus_sdk.GlobusAPIError) -> bool:
-    """Whether Globus Auth rejected a grant (a revoked or used refresh token or code).
+    """Check whether Globus Auth rejected a grant (a revoked or used token or code).
 
-    Globus Auth answers ``{"error": "invalid_grant"}`` with 400 or 401.
+    Globus Auth returns ``{"error": "invalid_grant"}`` with status 400 or 401.
     """
     body = err.raw_json if isinstance(err.raw_json, dict) else {}
     return body.get("error") == "invalid_grant" or err.code == "invalid_grant"
@@ -178,7 +178,7 @@ def _api_message(err: globus_sdk.GlobusAPIError) -> str:
 
 
 def _network_reason(err: BaseException) -> str:
-    # The wrapped requests exception may repeat the URL, but never a header or a
-    # form body, so it holds no token; the class name is enough for the user.
+    # Only the class name is shown. It is enough for the user, and it cannot carry
+    # a URL or any other request data.
     cause = getattr(err, "exc", None) or err.__cause__ or err
     return type(cause).__name__

@@ -37,7 +37,7 @@ def split_endpoint_path(value: str) -> tuple[str, str | None]:
 
 
 def is_absolute(path: str) -> bool:
-    """Whether Globus accepts ``path`` as a full path (``/...`` or ``~...``)."""
+    """Check whether ``path`` is a full Globus path (``/...`` or ``~...``)."""
     return path.startswith("/") or path.startswith("~")
 
 

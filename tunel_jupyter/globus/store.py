@@ -2,10 +2,10 @@
 
 One JSON file, ``<jupyter data dir>/tunel/globus/tokens.json``, is shared by the
 Jupyter server, its kernels and the command line. Every read and every
-read-modify-write runs under an exclusive ``flock`` on ``tokens.lock`` beside it
-(plus a thread lock, because ``flock`` does not order threads of one process), and
-every write replaces the file atomically, so no reader sees half a file and no
-update is lost. The file looks like::
+read-modify-write runs under an exclusive ``flock`` on ``tokens.lock`` beside it.
+A thread lock in front of it lets the threads of one process share one ``flock``
+and nest locked calls. Every write replaces the file atomically, so no reader sees
+half a file and no update is lost. The file looks like::
 
     {"format_version": 1,
      "environments": {"<auth_url>": {"client_id": ..., "identity": {...},
@@ -122,8 +122,8 @@ class StoreFile:
     def _write_locked(self, data: Data) -> None:
         data["format_version"] = FORMAT_VERSION
         payload = json.dumps(data, indent=1, sort_keys=True).encode("utf-8")
-        # mkstemp creates the file 0600, so the tokens are never readable by others,
-        # not even for a moment; os.replace makes the new content appear at once.
+        # mkstemp creates the file 0600, so others can never read the tokens, not
+        # even for a moment. os.replace then swaps the new content in at once.
         fd, temporary = tempfile.mkstemp(
             dir=self.directory, prefix=".tokens-", suffix=".tmp"
         )

@@ -95,7 +95,8 @@ class SharedTokenStorage(TokenStorage):
         """Drop the tokens and record why the user must log in again.
 
         With ``rejected_refresh_token``, nothing changes unless the store still
-        holds that refresh token: a login done meanwhile by another process stays.
+        contains that refresh token, so a login that another process completed
+        meanwhile stays.
 
         :returns: whether the record changed.
         """
