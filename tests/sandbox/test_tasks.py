@@ -112,6 +112,11 @@ def test_file_goes_to_exact_destination(
     assert wait_done(tc, task_id)["status"] == "SUCCEEDED"
     assert (root / "inbox" / "r.txt").read_text().startswith("This folder")
 
+    # Copying a file onto itself fails instead of truncating it.
+    itself = submit(tc, local_id, local_id, [("/inbox/r.txt", "/~/inbox/r.txt", False)])
+    assert wait_done(tc, itself)["status"] == "FAILED"
+    assert (root / "inbox" / "r.txt").read_text().startswith("This folder")
+
     # A file is never put inside a folder that sits at its destination path.
     clash = submit(tc, OMGTACOS_ID, local_id, [("/README.txt", "/inbox", False)])
     task = wait_done(tc, clash)

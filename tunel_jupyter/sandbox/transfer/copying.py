@@ -266,6 +266,14 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
             task.subtasks_succeeded += 1
         return
 
+    if step.destination.exists() and os.path.samefile(step.source, step.destination):
+        # Writing would truncate the source before it is read.
+        raise ItemError(
+            "GENERAL_ERROR",
+            "error",
+            f"{step.source_path} and {step.destination_path} are the same file",
+        )
+
     step.destination.parent.mkdir(parents=True, exist_ok=True)
     _copy_bytes(task, context, step)
     source_info = step.source.stat()
