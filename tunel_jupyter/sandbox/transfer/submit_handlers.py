@@ -49,7 +49,9 @@ class SubmitHandler(TransferHandler):
         return task
 
     def flag(self, body: dict[str, t.Any], name: str) -> bool:
-        value = body.get(name, False)
+        value = body.get(name)
+        if value is None:
+            return False
         if not isinstance(value, bool):
             self.api_error(
                 400,
