@@ -7,7 +7,7 @@ import os
 import typing as t
 
 from jupyter_server.extension.application import ExtensionApp
-from traitlets import Bool, Enum, Float, Int, Unicode, default, validate
+from traitlets import Bool, Enum, Float, Int, TraitError, Unicode, default, validate
 
 from .handlers import NAMESPACE, SANDBOX_NAMESPACE, redact
 from .handlers.service import GlobusService
@@ -160,14 +160,14 @@ class TunelGlobus(ExtensionApp):
         value = float(proposal["value"])
         if value < 0:
             name = proposal["trait"].name
-            raise ValueError(f"TunelGlobus.{name} must be 0 or more, not {value}")
+            raise TraitError(f"TunelGlobus.{name} must be 0 or more, not {value}")
         return value
 
     @validate("max_retries")
     def _validate_max_retries(self, proposal: t.Any) -> int:
         value = int(proposal["value"])
         if value < 0:
-            raise ValueError(f"TunelGlobus.max_retries must be 0 or more, not {value}")
+            raise TraitError(f"TunelGlobus.max_retries must be 0 or more, not {value}")
         return value
 
     def initialize_settings(self) -> None:

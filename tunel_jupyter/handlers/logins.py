@@ -101,7 +101,8 @@ class PendingLogins:
                     "already finished). Start the login again.",
                     field="code",
                 )
-            latest = max(mine, key=lambda pending: pending.expires_at)
+            # The table keeps insertion order, so the last one is the newest.
+            latest = mine[-1]
             del self._logins[latest.state]
             return latest
 
