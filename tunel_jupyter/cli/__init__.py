@@ -16,6 +16,7 @@ import typing as t
 
 from .._version import __version__
 from ..errors import ConsentRequired, GlobusFailure, LoginRequired, TunelError
+from .arguments import non_negative_int
 
 __all__ = ["main"]
 
@@ -90,7 +91,7 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
     )
     parser.add_argument(
         "--max-retries",
-        type=_retries,
+        type=non_negative_int,
         metavar="N",
         help="retry a Globus request that failed on the network or with a "
         "temporary error up to N times (default: globus-sdk's 5)",
@@ -115,16 +116,6 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
         subparser.epilog = EXIT_STATUS_HELP
         subparser.formatter_class = argparse.RawDescriptionHelpFormatter
     return parser
-
-
-def _retries(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
-    return value
 
 
 def _program_name() -> str:

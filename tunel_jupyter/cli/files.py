@@ -9,35 +9,13 @@ import sys
 import typing as t
 
 from ..errors import UsageError
+from .arguments import non_negative_int, positive_int
 from .context import hint_command, open_session, resolve_location
 from .output import format_size, print_json, print_table
 from .tasks import add_wait_arguments, report_submitted
 
 if t.TYPE_CHECKING:
     from ..globus import FileEntry, Listing
-
-
-def positive_int(text: str) -> int:
-    """Parse a count of at least 1 (argparse type)."""
-    value = _int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 1 or more")
-    return value
-
-
-def non_negative_int(text: str) -> int:
-    """Parse a count of at least 0 (argparse type)."""
-    value = _int(text)
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of 0 or more")
-    return value
-
-
-def _int(text: str) -> int:
-    try:
-        return int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

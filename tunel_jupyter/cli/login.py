@@ -277,7 +277,7 @@ def run_whoami(args: argparse.Namespace) -> int:
         print_json(identity.to_dict() if identity is not None else None)
         return 0
     if identity is None:
-        print("Logged in; Globus did not say which identity.")
+        print("Logged in, but no identity is stored with the login.")
         return 0
     print(identity.username)
     for label, value in (("Name", identity.name), ("Email", identity.email)):
@@ -298,11 +298,9 @@ def _checked_status(args: argparse.Namespace) -> LoginStatus:
 def run_logout(args: argparse.Namespace) -> int:
     """Revoke and remove the stored tokens."""
     session = open_session(args)
-    try:
-        had_tokens = bool(session.status().logged_in)
-    except LoginRequired:
-        # An unreadable store still gets cleaned up by logout().
-        had_tokens = True
+    # A login Globus stopped accepting still has tokens (and an identity) to remove.
+    status = session.status()
+    had_tokens = status.logged_in or status.identity is not None
 
     revoked = session.logout()
     if revoked:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 import typing as t
-import uuid
 
 from ..errors import TaskWaitTimeout, UsageError
+from .arguments import non_negative_int, parse_task_id, positive_int, positive_seconds
 from .context import hint_command, open_session
 from .output import (
     ProgressReporter,
@@ -24,27 +24,6 @@ if t.TYPE_CHECKING:
 TASK_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED")
 
 
-def seconds(text: str) -> float:
-    """Parse a positive number of seconds (argparse type)."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"{text!r} is not more than 0 seconds")
-    return value
-
-
-def task_id(text: str) -> str:
-    """Parse a Globus task ID, which is a UUID (argparse type)."""
-    try:
-        return str(uuid.UUID(text.strip()))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{text!r} is not a task ID; task IDs are UUIDs, as 'tasks' lists them"
-        ) from None
-
-
 def add_wait_arguments(parser: argparse.ArgumentParser, *, flag: bool = True) -> None:
     """Add --timeout and --polling-interval, and --wait when ``flag`` is true."""
     if flag:
@@ -55,13 +34,13 @@ def add_wait_arguments(parser: argparse.ArgumentParser, *, flag: bool = True) ->
         )
     parser.add_argument(
         "--timeout",
-        type=seconds,
+        type=positive_seconds,
         metavar="SECONDS",
         help="stop waiting after SECONDS (exit status 4 if the task is still active)",
     )
     parser.add_argument(
         "--polling-interval",
-        type=seconds,
+        type=positive_seconds,
         default=2.0,
         metavar="SECONDS",
         help="ask Globus for the task's state every SECONDS (default: 2)",
@@ -73,7 +52,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     tasks = commands.add_parser("tasks", help="list your recent tasks, newest first")
     tasks.add_argument(
         "--limit",
-        type=int,
+        type=positive_int,
         default=20,
         metavar="N",
         help="list at most N tasks (default: 20, at most 1000)",
@@ -92,10 +71,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     task = commands.add_parser(
         "task", help="show one task's details, events and faults"
     )
-    task.add_argument("task_id", type=task_id, metavar="TASK_ID", help="the task's ID")
+    task.add_argument(
+        "task_id", type=parse_task_id, metavar="TASK_ID", help="the task's ID"
+    )
     task.add_argument(
         "--events",
-        type=int,
+        type=non_negative_int,
         default=20,
         metavar="N",
         help="show the N newest events (default: 20; 0 for none)",
@@ -109,22 +90,25 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         description="Wait for a task to end. Exit status 0 when it succeeded, 1 when "
         "it failed, 4 when --timeout passed while it is still active.",
     )
-    wait.add_argument("task_id", type=task_id, metavar="TASK_ID", help="the task's ID")
+    wait.add_argument(
+        "task_id", type=parse_task_id, metavar="TASK_ID", help="the task's ID"
+    )
     add_wait_arguments(wait, flag=False)
     wait.set_defaults(func=run_wait)
 
     cancel = commands.add_parser("cancel", help="cancel an active task")
     cancel.add_argument(
-        "task_id", type=task_id, metavar="TASK_ID", help="the task's ID"
+        "task_id", type=parse_task_id, metavar="TASK_ID", help="the task's ID"
     )
     cancel.set_defaults(func=run_cancel)
 
 
 def run_tasks(args: argparse.Namespace) -> int:
     """List recent tasks."""
-    if not 1 <= args.limit <= 1000:
+    if args.limit > 1000:
         raise UsageError(
-            f"--limit {args.limit} is out of range; use 1 to 1000.", field="limit"
+            f"--limit {args.limit} is too large; Globus lists at most 1000 tasks.",
+            field="limit",
         )
     task_filter = None
     if args.statuses:
@@ -156,8 +140,6 @@ def run_tasks(args: argparse.Namespace) -> int:
 
 def run_task(args: argparse.Namespace) -> int:
     """Show one task with its newest events."""
-    if args.events < 0:
-        raise UsageError(f"--events {args.events} is negative; use 0 or more.")
     session = open_session(args)
     record = session.get_task(args.task_id)
     events = session.task_events(args.task_id, limit=args.events) if args.events else []
@@ -245,7 +227,10 @@ def wait_for_task(args: argparse.Namespace, task_id: str) -> int:
             file=sys.stderr,
         )
         return err.exit_code
-    reporter.finish()
+    finally:
+        # Whatever ends the wait (Ctrl-C included), the next output starts on a
+        # line of its own.
+        reporter.finish()
 
     summary = describe_progress(record, status=False)
     if record.status == "SUCCEEDED":
