@@ -2,7 +2,7 @@ import { EndpointListModel, ListScope, LIST_SCOPES } from './endpoints';
 import { ICollectionChoice, ISelectedEntry, ListingModel } from './listing';
 import { asDirectory, fromLocalPath, parentPath } from './paths';
 import { SessionModel } from './session';
-import { Emitter, errorMessage, Observable } from './signal';
+import { Emitter, errorMessage, ITranslate, Observable, untranslated } from './signal';
 import { TaskListModel } from './tasks';
 import { buildSubmission, TransferFormError, TransferOptions } from './transfer';
 import type { IEndpointRecord, IGlobusApi, ITaskRecord } from './types';
@@ -34,18 +34,29 @@ export const DEFAULT_SETTINGS: IModelSettings = {
 export class GlobusModel extends Observable {
   constructor(
     readonly api: IGlobusApi,
-    settings: Partial<IModelSettings> = {}
+    settings: Partial<IModelSettings> = {},
+    private readonly _trans: ITranslate = untranslated
   ) {
     super();
     const onError = (error: unknown, retry: () => Promise<unknown>) =>
       this.session.handleError(error, retry);
-    this.session = new SessionModel(api);
+    this.session = new SessionModel(api, _trans);
     this.endpoints = new EndpointListModel(api, onError);
     this.source = new ListingModel(api, onError);
     this.destination = new ListingModel(api, onError);
     this.tasks = new TaskListModel(api, onError);
     this.options = new TransferOptions();
     this.applySettings({ ...DEFAULT_SETTINGS, ...settings });
+
+    // Show the files a finished task wrote (or deleted) without a manual refresh.
+    this.tasks.taskEnded.connect(task => {
+      for (const side of [this.source, this.destination]) {
+        const id = side.collection?.id;
+        if (id && (id === task.destination_endpoint_id || id === task.source_endpoint_id)) {
+          void side.refresh();
+        }
+      }
+    });
 
     for (const part of [
       this.session,
@@ -166,7 +177,7 @@ export class GlobusModel extends Observable {
   async chooseLocal(side: Side, localDirectory = '', select: ISelectedEntry[] = []): Promise<void> {
     const local = this.localCollection;
     if (!local?.local) {
-      throw new Error('This Jupyter server has no Globus collection.');
+      throw new Error(this._trans.__('This Jupyter server has no Globus collection.'));
     }
     const directory = asDirectory(fromLocalPath(local.local.root, localDirectory));
     await this.listing(side).open(local, directory, select);
@@ -218,7 +229,7 @@ export class GlobusModel extends Observable {
   async transfer(): Promise<ITaskRecord | null> {
     let submission;
     try {
-      submission = buildSubmission(this.source, this.destination, this.options);
+      submission = buildSubmission(this.source, this.destination, this.options, this._trans);
     } catch (error) {
       if (!(error instanceof TransferFormError)) {
         throw error;

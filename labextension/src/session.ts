@@ -1,4 +1,4 @@
-import { errorMessage, Observable } from './signal';
+import { errorMessage, ITranslate, Observable, untranslated } from './signal';
 import {
   ApiError,
   IGlobusApi,
@@ -20,7 +20,10 @@ export interface IConsentRequest {
  * consent request with the actions to retry once the user has granted it.
  */
 export class SessionModel extends Observable {
-  constructor(private readonly _api: IGlobusApi) {
+  constructor(
+    private readonly _api: IGlobusApi,
+    private readonly _trans: ITranslate = untranslated
+  ) {
     super();
   }
 
@@ -88,7 +91,7 @@ export class SessionModel extends Observable {
   async submitCode(code: string): Promise<boolean> {
     const trimmed = code.trim();
     if (!trimmed) {
-      this.error = 'Paste the authorization code that the Globus page shows.';
+      this.error = this._trans.__('Paste the authorization code that the Globus page shows.');
       this.notify();
       return false;
     }

@@ -36,3 +36,20 @@ export function errorMessage(error: unknown): string {
   }
   return String(error);
 }
+
+/**
+ * The part of JupyterLab's `TranslationBundle` the model uses, so its messages
+ * go through the translation bundle without importing JupyterLab.
+ */
+export interface ITranslate {
+  __(message: string, ...args: Array<string | number>): string;
+}
+
+/** Fills `%1`, `%2`... without translating, like JupyterLab's null translator. */
+export const untranslated: ITranslate = {
+  __: (message, ...args) =>
+    message.replace(/%(\d+)/g, (match, index) => {
+      const value = args[Number(index) - 1];
+      return value === undefined ? match : String(value);
+    })
+};

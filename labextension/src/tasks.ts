@@ -79,9 +79,15 @@ export class TaskListModel extends Observable {
     this._schedule(this._interval);
   }
 
-  /** Adds a task just submitted and polls it from the base interval. */
+  /**
+   * Adds a task just submitted and polls it from the base interval; a task
+   * that has already ended (a small transfer can) is announced at once.
+   */
   track(task: ITaskRecord): void {
     this.tasks = [task, ...this.tasks.filter(known => known.task_id !== task.task_id)];
+    if (task.is_done) {
+      this.taskEnded.emit(task);
+    }
     this.notify();
     this._schedule(this._interval);
   }

@@ -1,6 +1,6 @@
 import type { ListingModel } from './listing';
 import { joinPath, toLocalPath } from './paths';
-import { Observable } from './signal';
+import { ITranslate, Observable, untranslated } from './signal';
 import type { ITransferItem, ITransferSubmission, SyncLevel } from './types';
 
 /** Globus limits a task label to 128 characters. */
@@ -35,22 +35,27 @@ export class TransferOptions extends Observable {
 export function buildSubmission(
   source: ListingModel,
   destination: ListingModel,
-  options: TransferOptions
+  options: TransferOptions,
+  trans: ITranslate = untranslated
 ): ITransferSubmission {
   if (!source.collection || !source.path) {
-    throw new TransferFormError('Choose a source collection and folder.');
+    throw new TransferFormError(trans.__('Choose a source collection and folder.'));
   }
   if (!destination.collection || !destination.path) {
-    throw new TransferFormError('Choose a destination collection and folder.');
+    throw new TransferFormError(trans.__('Choose a destination collection and folder.'));
   }
   const selected = [...source.selection.values()];
   if (selected.length === 0) {
-    throw new TransferFormError('Select the files or folders to transfer.');
+    throw new TransferFormError(trans.__('Select the files or folders to transfer.'));
   }
   const label = options.label.trim();
   if (label.length > MAX_LABEL_LENGTH) {
     throw new TransferFormError(
-      `The label has ${label.length} characters; Globus allows at most ${MAX_LABEL_LENGTH}.`
+      trans.__(
+        'The label has %1 characters; Globus allows at most %2.',
+        label.length,
+        MAX_LABEL_LENGTH
+      )
     );
   }
   if (
@@ -58,7 +63,7 @@ export function buildSubmission(
     source.path === destination.path
   ) {
     throw new TransferFormError(
-      'Source and destination are the same folder; choose another destination folder.'
+      trans.__('Source and destination are the same folder; choose another destination folder.')
     );
   }
 

@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { GlobusModel } from '../model';
 import { buildSubmission, TransferOptions } from '../transfer';
 import { ApiError } from '../types';
-import { FakeApi, makeEndpoint } from './fakeApi';
+import { FakeApi, makeEndpoint, makeTask } from './fakeApi';
 
 let models: GlobusModel[] = [];
 
@@ -77,6 +77,28 @@ describe('GlobusModel', () => {
     ]);
     expect(model.tasks.tasks[0].task_id).toBe('task-1');
     expect(model.tasks.polling).toBe(true);
+  });
+
+  it('lists the destination again when a task into it ends', async () => {
+    const { api, model } = setup();
+    await model.start();
+    await model.chooseLocal('destination');
+    expect(model.destination.entries.map(entry => entry.name)).toEqual(['results']);
+    api.folders.set('/home/jovyan/', [
+      { name: 'data', type: 'dir' },
+      { name: 'results', type: 'dir' }
+    ]);
+
+    model.tasks.track(
+      makeTask('done', {
+        status: 'SUCCEEDED',
+        is_done: true,
+        destination_endpoint_id: 'local-id'
+      })
+    );
+    await new Promise(resolve => setTimeout(resolve, 0));
+
+    expect(model.destination.entries.map(entry => entry.name)).toEqual(['data', 'results']);
   });
 
   it('opens this server with file browser paths selected', async () => {

@@ -33,3 +33,11 @@ describe('collection paths', () => {
     expect(() => toLocalPath('/srv/lab/', '/srv/labx/y')).toThrow(/outside/);
   });
 });
+
+describe('untranslated', () => {
+  it('fills numbered placeholders', async () => {
+    const { untranslated } = await import('../signal');
+    expect(untranslated.__('%1 of %2 files', 3, 5)).toBe('3 of 5 files');
+    expect(untranslated.__('no %3 here', 1)).toBe('no %3 here');
+  });
+});

@@ -98,6 +98,15 @@ describe('TaskListModel', () => {
     expect(api.callsOf('getTask')).toHaveLength(2);
   });
 
+  it('announces a task that ended before it was tracked', () => {
+    const { model, ended } = setup(1000);
+
+    model.track(makeTask('fast', { status: 'SUCCEEDED', is_done: true, progress: 1 }));
+
+    expect(ended.map(task => task.task_id)).toEqual(['fast']);
+    expect(model.polling).toBe(false);
+  });
+
   it('does not announce tasks that had ended before they were listed', async () => {
     const { api, model, ended } = setup();
     api.tasks.set('old', makeTask('old', { status: 'SUCCEEDED', is_done: true }));

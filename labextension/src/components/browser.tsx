@@ -12,7 +12,7 @@ import * as React from 'react';
 import type { ListingModel } from '../listing';
 import type { Side } from '../model';
 import type { IFileEntry } from '../types';
-import { ErrorText, formatBytes, ITransProps, useObservable } from './common';
+import { ErrorText, formatBytes, formatModified, ITransProps, useObservable } from './common';
 
 /**
  * A browser for one transfer side: path entry, up, refresh, the hidden-file
@@ -152,7 +152,7 @@ function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }):
                   )}
                 </td>
                 <td>{isDir ? '' : formatBytes(entry.size)}</td>
-                <td>{entry.last_modified ?? ''}</td>
+                <td title={entry.last_modified ?? ''}>{formatModified(entry.last_modified)}</td>
               </tr>
             );
           })}

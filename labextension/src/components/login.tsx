@@ -69,13 +69,13 @@ export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.E
       {session.login ? (
         <LoginSteps model={model} trans={trans} />
       ) : (
-        <Button
-          className="tunel-LoginButton jp-mod-accept"
+        <button
+          className="jp-mod-styled jp-mod-accept tunel-Primary tunel-LoginButton"
           onClick={() => void session.startLogin().catch(() => undefined)}
           disabled={session.busy}
         >
           {session.consent ? trans.__('Grant consent') : trans.__('Log in with Globus')}
-        </Button>
+        </button>
       )}
       <ErrorText message={session.error} />
     </section>
@@ -153,9 +153,13 @@ function LoginSteps(props: ITransProps & { model: GlobusModel }): JSX.Element {
           />
         </li>
       </ol>
-      <Button type="submit" className="jp-mod-accept" disabled={model.session.busy}>
+      <button
+        type="submit"
+        className="jp-mod-styled jp-mod-accept tunel-Primary"
+        disabled={model.session.busy}
+      >
         {trans.__('Finish login')}
-      </Button>
+      </button>
       <Button type="button" small minimal onClick={() => model.session.cancelLogin()}>
         {trans.__('Cancel')}
       </Button>

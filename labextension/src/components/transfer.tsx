@@ -56,13 +56,13 @@ export function TransferSection(props: ITransProps & { model: GlobusModel }): JS
         {trans.__('Verify checksums after the transfer')}
       </label>
       <div className="tunel-TransferActions">
-        <Button
+        <button
           type="submit"
-          className="jp-mod-accept tunel-TransferButton"
+          className="jp-mod-styled jp-mod-accept tunel-Primary tunel-TransferButton"
           disabled={model.submitting}
         >
           {count > 0 ? trans._n('Transfer %1 item', 'Transfer %1 items', count) : trans.__('Transfer')}
-        </Button>
+        </button>
         <Button
           type="button"
           small

@@ -1,0 +1,176 @@
+"""The Globus panel in a real JupyterLab, driven through Chromium like a person."""
+
+from __future__ import annotations
+
+import re
+import typing as t
+
+import pytest
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+PANEL = "#tunel-jupyter-panel"
+SOURCE_COLLECTION = "omgtacos"
+SHARED_COLLECTION = "Karl Transfer"
+
+
+def open_lab(browser: t.Any, lab: t.Any) -> t.Any:
+    page = browser.new_page()
+    page.goto(lab.page_url())
+    page.locator('.jp-SideBar [data-id="tunel-jupyter-panel"]').click()
+    page.locator(PANEL).wait_for(state="visible")
+    return page
+
+
+def log_in_with_paste_flow(browser: t.Any, page: t.Any, lab: t.Any) -> None:
+    panel = page.locator(PANEL)
+    panel.get_by_role("button", name="Log in with Globus").click()
+    link = panel.get_by_role("link", name="Open the Globus login page")
+    href = link.evaluate("anchor => anchor.href")
+    # In sandbox mode the login page travels through the Jupyter server.
+    assert href.startswith(f"{lab.url}tunel/sandbox/"), href
+
+    with browser.expect_page() as opened:
+        link.click()
+    login_tab = opened.value
+    login_tab.wait_for_load_state()
+    allow = login_tab.get_by_role("button", name="Allow")
+    assert allow.count() == 1, login_tab.inner_text("body")[:2000]
+    allow.click()
+    code = login_tab.locator("#auth-code").inner_text().strip()
+    assert code, "the auth-code page shows no code"
+    login_tab.close()
+
+    panel.get_by_label("Authorization code").fill(code)
+    panel.get_by_role("button", name="Finish login").click()
+    panel.get_by_text(re.compile(r"Logged in as Ada Lovelace")).wait_for()
+
+
+def show_whole_panel(page: t.Any) -> None:
+    """Widen the left sidebar and the window so the panel fits a screenshot."""
+    page.set_viewport_size({"width": 1400, "height": 1600})
+    sidebar = page.locator("#jp-left-stack").bounding_box()
+    assert sidebar is not None
+    edge_x = sidebar["x"] + sidebar["width"] + 2
+    middle_y = sidebar["y"] + 200
+    page.mouse.move(edge_x, middle_y)
+    page.mouse.down()
+    page.mouse.move(edge_x + 160, middle_y, steps=5)
+    page.mouse.up()
+    page.locator(PANEL).evaluate("panel => { panel.scrollTop = 0; }")
+    page.wait_for_timeout(300)
+
+
+def endpoint_names(page: t.Any) -> list[str]:
+    names = page.locator(f"{PANEL} .tunel-EndpointName")
+    names.first.wait_for()
+    return [name.strip() for name in names.all_inner_texts()]
+
+
+def test_panel_logs_in_and_transfers_into_server(
+    browser: t.Any, lab: t.Any, save_screenshot: t.Callable[[t.Any, str], t.Any]
+) -> None:
+    page = open_lab(browser, lab)
+    panel = page.locator(PANEL)
+    log_in_with_paste_flow(browser, page, lab)
+
+    # Both scopes list their collections.
+    mine = endpoint_names(page)
+    assert SOURCE_COLLECTION in mine
+    assert SHARED_COLLECTION not in mine
+    panel.get_by_role("tab", name="Shared with me").click()
+    panel.get_by_role("tab", name="Shared with me", selected=True).wait_for()
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('{PANEL} .tunel-EndpointName')]
+            .some(cell => cell.textContent.trim() === {SHARED_COLLECTION!r})"""
+    )
+    shared = endpoint_names(page)
+    assert SHARED_COLLECTION in shared
+    assert SOURCE_COLLECTION not in shared
+
+    # Browse the source collection: into data/, up again, hidden files.
+    panel.get_by_role("tab", name="Mine").click()
+    panel.get_by_role("row", name=f"Open {SOURCE_COLLECTION} as the source").click()
+    source = panel.locator(".tunel-Browser-source")
+    source.get_by_role("button", name="Open folder data").click()
+    source.get_by_text("measurements.csv").wait_for()
+    assert source.get_by_label("Source path").input_value().endswith("/data/")
+    source.get_by_role("button", name="Up one folder").click()
+    source.get_by_role("button", name="Open folder data").wait_for()
+    assert source.get_by_text(".hidden-settings").count() == 0
+    source.get_by_label("Show hidden files").check()
+    source.get_by_text(".hidden-settings").wait_for()
+
+    # This server is the destination; send the data folder.
+    panel.get_by_role("button", name="Destination", exact=True).click()
+    panel.get_by_role("button", name="This server as destination").click()
+    destination = panel.locator(".tunel-Browser-destination")
+    destination.get_by_role("heading", name=re.compile("^Destination: ")).wait_for()
+    source.get_by_label("Select data").check()
+    panel.get_by_label("Label").fill("browser test copy")
+    panel.get_by_role("button", name="Transfer 1 item").click()
+
+    task = panel.locator(".tunel-Task", has_text="browser test copy")
+    task.locator(".tunel-TaskStatus", has_text="Succeeded").wait_for(timeout=60_000)
+    progress = task.get_by_role("progressbar")
+    assert progress.get_attribute("aria-valuenow") == "100"
+    toast = page.locator(".jp-Notification-Toast-success", has_text="browser test copy")
+    toast.first.wait_for(timeout=15_000)
+    assert "succeeded" in toast.first.inner_text()
+
+    # Screenshots of the panel as it is now, in the light and the dark theme.
+    show_whole_panel(page)
+    save_screenshot(panel, "panel-light.png")
+    page.evaluate(
+        "window.jupyterapp.commands.execute('apputils:change-theme',"
+        " {theme: 'JupyterLab Dark'})"
+    )
+    page.locator('body[data-jp-theme-name="JupyterLab Dark"]').wait_for(
+        state="attached"
+    )
+    page.wait_for_timeout(500)
+    save_screenshot(panel, "panel-dark.png")
+
+    # The files are on disk and in JupyterLab's file browser.
+    copied = lab.root / "data"
+    assert (copied / "measurements.csv").is_file()
+    assert sorted(p.name for p in (copied / "raw").iterdir()) == [
+        "run-001.bin",
+        "run-002.bin",
+        "run-003.bin",
+    ]
+    page.locator('.jp-SideBar [data-id="filebrowser"]').click()
+    item = page.locator(".jp-DirListing-item").filter(
+        has=page.locator(".jp-DirListing-itemText", has_text=re.compile(r"^data$"))
+    )
+    item.wait_for(timeout=15_000)
+
+    # "Send with Globus…" on the folder opens it on this server as the source.
+    item.click(button="right")
+    page.locator(".lm-Menu-item", has_text="Send with Globus…").click()
+    panel.wait_for(state="visible")
+    source.get_by_role("heading", name=re.compile("^Source: This Jupyter")).wait_for()
+    source.get_by_label("Select data").wait_for()
+    assert source.get_by_label("Select data").is_checked()
+
+
+def test_panel_commands_are_registered(browser: t.Any, lab: t.Any) -> None:
+    page = open_lab(browser, lab)
+    page.locator(PANEL).get_by_role("button", name="Log in with Globus").wait_for()
+
+    commands = page.evaluate("window.jupyterapp.commands.listCommands()")
+    for command in (
+        "tunel-jupyter:open-panel",
+        "tunel-jupyter:login",
+        "tunel-jupyter:logout",
+        "tunel-jupyter:refresh",
+        "tunel-jupyter:send-with-globus",
+        "tunel-jupyter:transfer",
+    ):
+        assert command in commands
+
+    # The login command starts the paste flow in the panel.
+    page.evaluate("window.jupyterapp.commands.execute('tunel-jupyter:login')")
+    page.locator(PANEL).get_by_label("Authorization code").wait_for()
+    link = page.locator(PANEL).get_by_role("link", name="Open the Globus login page")
+    assert link.get_attribute("target") == "_blank"
