@@ -19,6 +19,7 @@ from pathlib import Path
 import psutil
 import pytest
 import requests
+from jupyter_client.blocking import BlockingKernelClient
 
 from tunel_jupyter.demo import lab
 from tunel_jupyter.demo.cli import add_arguments
@@ -119,6 +120,33 @@ def api(
     )
 
 
+def run_in_kernel(connection_file: Path, code: str) -> str:
+    """Run ``code`` in a running kernel; return its text output and results."""
+    client = BlockingKernelClient(connection_file=str(connection_file))
+    client.load_connection_file()
+    # Without a kernel manager, the heartbeat counts a kernel that is still
+    # starting as dead, so readiness is judged by kernel_info replies alone.
+    client.start_channels(hb=False)
+    parts: list[str] = []
+
+    def collect(message: dict[str, t.Any]) -> None:
+        content = message["content"]
+        if message["msg_type"] == "stream":
+            parts.append(content["text"])
+        elif message["msg_type"] in ("display_data", "execute_result"):
+            parts.append(content["data"].get("text/plain", ""))
+        elif message["msg_type"] == "error":
+            parts.append("\n".join(content["traceback"]))
+
+    try:
+        client.wait_for_ready(timeout=60)
+        reply = client.execute_interactive(code, timeout=60, output_hook=collect)
+    finally:
+        client.stop_channels()
+    assert reply["content"]["status"] == "ok", "".join(parts)
+    return "".join(parts)
+
+
 def process_tree(pid: int) -> list[psutil.Process]:
     root = psutil.Process(pid)
     return [root, *root.children(recursive=True)]
@@ -148,17 +176,33 @@ def test_demo_serves_status_and_stops_cleanly(start_demo, tmp_path):
         403,
     )
 
+    runtime_dir = tmp_path / "demo-data" / "jupyter" / "runtime"
     notebook = api(base, token, "GET", "api/contents/globus-demo.ipynb")
     assert notebook.status_code == 200
     kernel = api(base, token, "POST", "api/kernels", json={"name": "python3"})
     assert kernel.status_code == 201, kernel.text
 
-    # The kernel process appears a moment after the REST call returns.
-    deadline = time.monotonic() + 30
+    # A notebook in the demo logs in through the login pages JupyterLab forwards.
+    connection_file = runtime_dir / f"kernel-{kernel.json()['id']}.json"
+    prompt = run_in_kernel(connection_file, "%load_ext tunel_jupyter\n%globus login")
+    match = re.search(r"Please go to this URL and login: (\S+)", prompt)
+    assert match, prompt
+    authorize_path = match.group(1)
+    assert authorize_path.startswith("/tunel/sandbox/"), "a path on JupyterLab's origin"
+    allowed = api(
+        base,
+        token,
+        "GET",
+        authorize_path.lstrip("/"),
+        headers_extra={"Accept": "application/json"},
+    )
+    assert allowed.status_code == 200, allowed.text
+    done = run_in_kernel(connection_file, f"%globus login {allowed.json()['code']}")
+    assert "Logged in to Globus as ada@example.org" in done
+    shared = api(base, token, "GET", "tunel/globus/status").json()
+    assert shared["logged_in"] is True, "the server sees the kernel's login"
+
     tree = process_tree(demo.proc.pid)
-    while len(tree) < 3 and time.monotonic() < deadline:
-        time.sleep(0.2)
-        tree = process_tree(demo.proc.pid)
     assert len(tree) >= 3, "expected the demo, JupyterLab and a kernel"
 
     assert demo.interrupt() == 0
@@ -167,7 +211,7 @@ def test_demo_serves_status_and_stops_cleanly(start_demo, tmp_path):
     assert psutil.wait_procs(tree, timeout=10)
     leftovers = [process.pid for process in tree if not is_gone(process)]
     assert leftovers == []
-    assert not list((tmp_path / "demo-data/jupyter/runtime").glob("jpserver-*.json"))
+    assert not list(runtime_dir.glob("jpserver-*.json"))
 
 
 @pytest.mark.slow
