@@ -89,6 +89,10 @@ class Collection:
         )
         return " ".join(p for p in parts if p).lower()
 
+    @property
+    def is_populated(self) -> bool:
+        return self._populated
+
     def ensure_root(self) -> Path:
         """Create the folder and its sample contents on first use; return it."""
         if self._populated:

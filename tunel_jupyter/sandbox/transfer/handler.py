@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime
 import json
 import time
@@ -204,7 +205,18 @@ class TransferHandler(SandboxHandler):
                     "session_required_single_domain": list(collection.required_domains),
                 },
             )
-        collection.ensure_root()
+        return collection
+
+    async def usable_root(self, endpoint_id: str, token: AccessToken) -> Collection:
+        """Return :meth:`usable_collection`, its folder filled with samples first.
+
+        Filling a folder can write thousands of files, so it runs in a worker
+        thread and other requests go on meanwhile.
+        """
+        collection = self.usable_collection(endpoint_id, token)
+        if not collection.is_populated:
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, collection.ensure_root)
         return collection
 
     def display_name(self, collection: Collection) -> str:

@@ -63,9 +63,9 @@ class OperationHandler(TransferHandler):
 
 
 class LsHandler(OperationHandler):
-    def get(self, endpoint_id: str) -> None:
+    async def get(self, endpoint_id: str) -> None:
         token = self.caller()
-        collection = self.usable_collection(endpoint_id, token)
+        collection = await self.usable_root(endpoint_id, token)
         show_hidden = self.bool_argument("show_hidden", True)
         limit = self.int_argument(
             "limit", listing.MAX_LIMIT, minimum=1, maximum=listing.MAX_LIMIT
@@ -145,9 +145,9 @@ class LsHandler(OperationHandler):
 
 
 class StatHandler(OperationHandler):
-    def get(self, endpoint_id: str) -> None:
+    async def get(self, endpoint_id: str) -> None:
         token = self.caller()
-        collection = self.usable_collection(endpoint_id, token)
+        collection = await self.usable_root(endpoint_id, token)
         path = self.get_argument("path", None)
         if not path:
             self.api_error(
@@ -161,11 +161,11 @@ class StatHandler(OperationHandler):
 
 
 class MkdirHandler(OperationHandler):
-    def post(self, endpoint_id: str) -> None:
+    async def post(self, endpoint_id: str) -> None:
         token = self.caller()
         body = self.body_json()
         self.check_data_type(body, "mkdir")
-        collection = self.usable_collection(endpoint_id, token)
+        collection = await self.usable_root(endpoint_id, token)
 
         path = body.get("path")
         if not isinstance(path, str) or not path:
@@ -199,11 +199,11 @@ class MkdirHandler(OperationHandler):
 
 
 class RenameHandler(OperationHandler):
-    def post(self, endpoint_id: str) -> None:
+    async def post(self, endpoint_id: str) -> None:
         token = self.caller()
         body = self.body_json()
         self.check_data_type(body, "rename")
-        collection = self.usable_collection(endpoint_id, token)
+        collection = await self.usable_root(endpoint_id, token)
 
         old_path, new_path = body.get("old_path"), body.get("new_path")
         if not isinstance(old_path, str) or not isinstance(new_path, str):
