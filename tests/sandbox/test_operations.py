@@ -15,6 +15,7 @@ from transfer_fixtures import (
     BULK_ID,
     GCS_ENDPOINT_ID,
     MAPPED_ID,
+    NULL_NAME_ID,
     OMGTACOS_ID,
     SECURE_ID,
     TRANSFER_RS,
@@ -244,6 +245,19 @@ def test_high_assurance_timeout(
         secure.operation_ls(SECURE_ID)
     assert caught.value.http_status == 403
     assert caught.value.code == "AuthPolicyFailed"
+
+
+def test_private_collection_denied(
+    tc: globus_sdk.TransferClient, sandbox: Sandbox
+) -> None:
+    # grace's scratch endpoint, made private: the user no longer has access.
+    sandbox.state.transfer.collections[NULL_NAME_ID].public = False
+    error = api_error(lambda: tc.operation_ls(NULL_NAME_ID))
+    assert error.http_status == 403
+    assert error.code == "PermissionDenied"
+    assert NULL_NAME_ID in error.message
+    found = [d["id"] for d in tc.endpoint_search("scratch", filter_scope="all")]
+    assert NULL_NAME_ID not in found
 
 
 def test_non_functional_endpoint(tc: globus_sdk.TransferClient) -> None:
