@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import requests
 
@@ -182,3 +183,22 @@ def test_confidential_client_logs_in_without_code(
     assert json.loads(whoami.stdout)["id"] == client_id
     assert with_scope.returncode == 2
     assert "TUNEL_GLOBUS_CLIENT_SECRET" in with_scope.stderr
+
+
+def test_corrupt_store_moved_aside(globus_env: dict[str, str], run_cli: RunCli) -> None:
+    store = Path(globus_env["JUPYTER_DATA_DIR"]) / "tunel" / "globus"
+    store.mkdir(parents=True, mode=0o700)
+    (store / "tokens.json").write_text("{not json")
+    (store / "tokens.json").chmod(0o600)
+
+    listing = run_cli("endpoints")
+    kept = list(store.glob("tokens.json.corrupt-*"))
+    login = login_with_paste_flow(globus_env)
+
+    assert listing.returncode == 3
+    assert "was moved to" in listing.stderr
+    assert "log in again" in listing.stderr
+    assert len(kept) == 1
+    assert kept[0].read_text() == "{not json"
+    assert login.returncode == 0, login.stderr
+    assert login.stdout.endswith("Tokens updated!\n")

@@ -55,11 +55,7 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         # argparse exits 0 after --help and 2 on a usage error.
         return exit.code if isinstance(exit.code, int) else 2
 
-    if args.verbose:
-        logging.basicConfig(
-            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
-            format="%(levelname)s %(name)s: %(message)s",
-        )
+    _configure_logging(args.verbose)
     if getattr(args, "func", None) is None:
         parser.print_help(sys.stderr)
         return 2
@@ -78,7 +74,7 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
         "and follow tasks. The tokens are shared with the tunel-jupyter server "
         "extension and kernels.",
         epilog=EXIT_STATUS_HELP + "\n" + ENDPOINT_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument(
         "--version", action="version", version=f"%(prog)s {__version__}"
@@ -113,9 +109,41 @@ def build_parser(prog: str, *, selected: str | None = None) -> argparse.Argument
     external.register(commands, selected=selected)
 
     for subparser in commands.choices.values():
-        subparser.epilog = EXIT_STATUS_HELP
-        subparser.formatter_class = argparse.RawDescriptionHelpFormatter
+        if subparser.epilog is None:
+            subparser.epilog = EXIT_STATUS_HELP
+        subparser.formatter_class = HelpFormatter
     return parser
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Wrap prose paragraphs, but keep paragraphs with indented lines as written.
+
+    The exit status table is such a paragraph; the default formatter would run
+    its rows together.
+    """
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        paragraphs = []
+        for paragraph in text.strip("\n").split("\n\n"):
+            lines = paragraph.splitlines()
+            if any(line.startswith(" ") for line in lines):
+                paragraphs.append("\n".join(indent + line for line in lines))
+            else:
+                paragraphs.append(super()._fill_text(paragraph, width, indent))
+        return "\n\n".join(paragraphs)
+
+
+def _configure_logging(verbose: int) -> None:
+    if verbose:
+        logging.basicConfig(
+            level=logging.DEBUG if verbose > 1 else logging.INFO,
+            format="%(levelname)s %(name)s: %(message)s",
+        )
+        return
+    # Every failure reaches the user as an error message of this module, so
+    # library log records would only repeat it (Python prints unhandled
+    # warnings on stderr by default).
+    logging.getLogger().addHandler(logging.NullHandler())
 
 
 def _program_name() -> str:

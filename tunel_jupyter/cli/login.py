@@ -192,9 +192,10 @@ def _tokens_work(session: GlobusSession) -> bool:
     else:
         if status.logged_in:
             return True
-        # Without an identity there was no login to lose: nothing to explain.
-        reason = status.reason if status.identity is not None else None
-    if reason:
+        reason = status.reason
+    # "Not logged in ..." is the plain first-login case: nothing to explain. Other
+    # reasons (a revoked token, a corrupt store moved aside) are news to the user.
+    if reason and not reason.startswith("Not logged in"):
         print(f"Your stored login no longer works: {reason}", file=sys.stderr)
     return False
 
