@@ -40,7 +40,7 @@ def test_login_prints_url_table_and_updates(
     assert set(by_scope) == {"my-endpoints", "shared-with-me"}
     assert by_scope["my-endpoints"] == seed_rows(sandbox, "my-endpoints")
     assert by_scope["shared-with-me"] == seed_rows(sandbox, "shared-with-me")
-    # Rows keep the old tool's order: every my-endpoints row first.
+    # Rows are grouped by scope, my-endpoints first, as the earlier tunel tool printed.
     scopes_in_order = [row.group(3) for row in rows if row]
     assert scopes_in_order == sorted(
         scopes_in_order, key=lambda scope: scope != "my-endpoints"

@@ -141,8 +141,8 @@ def _configure_logging(verbose: int) -> None:
         )
         return
     # Every failure reaches the user as an error message of this module, so
-    # library log records would only repeat it (Python prints unhandled
-    # warnings on stderr by default).
+    # library log records would only repeat it. Without any handler, Python's
+    # last-resort handler would print WARNING records on stderr.
     logging.getLogger().addHandler(logging.NullHandler())
 
 
