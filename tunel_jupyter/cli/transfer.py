@@ -32,6 +32,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
             "being joined to the base paths. Lines starting with # are comments."
         ),
     )
+
     parser.add_argument("source", metavar="SRC_ENDPOINT:PATH", help="what to copy")
     parser.add_argument(
         "destination", metavar="DST_ENDPOINT:PATH", help="where to copy it"
@@ -39,6 +40,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
     parser.add_argument(
         "-r", "--recursive", action="store_true", help="copy folders with contents"
     )
+
     parser.add_argument("--label", help="a label to find the task by")
     parser.add_argument(
         "--sync-level",
@@ -56,6 +58,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         action="store_true",
         help="give copies the modification time of their source",
     )
+
     parser.add_argument(
         "--batch",
         metavar="FILE",
@@ -124,7 +127,8 @@ def read_batch(
                 lines = stream.read().splitlines()
         except OSError as err:
             raise UsageError(
-                f"Cannot read the batch file {name!r}: {err.strerror}.", field="batch"
+                f"Could not read the batch file {name!r}: {err.strerror}.",
+                field="batch",
             ) from None
         shown = repr(name)
 
@@ -155,7 +159,7 @@ def _batch_item(
     try:
         words = shlex.split(line)
     except ValueError as err:
-        raise UsageError(f"Cannot parse {where}: {err}.", field="batch") from None
+        raise UsageError(f"Invalid {where}: {err}.", field="batch") from None
 
     paths = [word for word in words if word not in ("-r", "--recursive")]
     unknown = [path for path in paths if path.startswith("-")]
