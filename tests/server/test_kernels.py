@@ -24,7 +24,8 @@ import json, urllib.request
 from tunel_jupyter.globus import GlobusSession
 session = GlobusSession()
 request = session.start_login()
-ask = urllib.request.Request(request.authorize_url, headers={"Accept": "application/json"})
+headers = {"Accept": "application/json"}
+ask = urllib.request.Request(request.authorize_url, headers=headers)
 answer = json.load(urllib.request.urlopen(ask, timeout=20))
 identity = session.finish_login(answer["code"], state=request.state)
 print(json.dumps({"username": identity.username}))
