@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli.runner import RunCli
+from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment
 from tests.cli.sandbox_data import add_collection, seed_rows
 from tunel_jupyter.globus import GlobusSession
 from tunel_jupyter.sandbox import Sandbox
@@ -226,3 +229,44 @@ def test_network_failure_exits_1(run_cli: RunCli) -> None:
     assert "Traceback" not in result.stderr
     # A network failure never costs the login.
     assert GlobusSession().status().logged_in
+
+
+def test_ambiguous_name_lists_candidates(
+    sandbox: Sandbox, run_cli: RunCli, tmp_path: Path
+) -> None:
+    ids = []
+    for number in (1, 2):
+        folder = tmp_path / f"twin-{number}"
+        folder.mkdir()
+        ids.append(add_collection(sandbox, "twin data", folder))
+
+    result = run_cli("ls", "twin data:/")
+
+    assert result.returncode == 2
+    assert "ambiguous" in result.stderr
+    for collection_id in ids:
+        assert collection_id in result.stderr
+
+
+def test_jupyter_globus_names_itself_in_hints(
+    globus_env: dict[str, str], local: str, root: Path
+) -> None:
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "jupyter-globus").exists():
+        pytest.skip("jupyter-globus is not installed next to this Python")
+    for number in range(3):
+        (root / f"item-{number}.txt").write_text("x")
+    env = cli_environment(globus_env)
+    env["PATH"] = str(bin_dir) + os.pathsep + env.get("PATH", "")
+
+    result = subprocess.run(
+        [str(bin_dir / "jupyter"), "globus", "ls", f"{local}:/", "--limit", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=RUN_TIMEOUT,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["item-0.txt"]
+    assert f"run: jupyter globus ls {local}:/ --offset 1 --limit 1" in result.stderr

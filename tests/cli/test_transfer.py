@@ -181,6 +181,12 @@ def test_failed_task_exits_1(run_cli: RunCli, local: str) -> None:
     assert "Reason: " in result.stderr
     assert "Traceback" not in result.stderr
 
+    failed = run_cli("tasks", "--status", "FAILED", "--json")
+    succeeded = run_cli("tasks", "--status", "SUCCEEDED", "--json")
+    task_id = submitted_task_id(result)
+    assert [task["task_id"] for task in json.loads(failed.stdout)] == [task_id]
+    assert json.loads(succeeded.stdout) == []
+
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("slow_transfers")
