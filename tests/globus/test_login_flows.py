@@ -297,3 +297,15 @@ def test_environment_detection(monkeypatch: pytest.MonkeyPatch) -> None:
     assert local.auth_url == "http://127.0.0.1:9/auth/"
     assert local.label == "tunel-jupyter sandbox at http://127.0.0.1:9/auth/"
     assert Environment.from_urls("https://auth.example.org/", "https://t/").is_sandbox
+
+
+def test_unknown_environment_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GLOBUS_SDK_ENVIRONMENT", "moon")
+    with pytest.raises(UsageError, match="'moon'"):
+        Environment.current()
+
+    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_AUTH", "http://127.0.0.1:9/auth/")
+    monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_TRANSFER", "http://127.0.0.1:9/t/")
+    assert Environment.current().name == "moon"

@@ -8,6 +8,8 @@ import os
 import typing as t
 import urllib.parse
 
+from ..errors import UsageError
+
 BROWSER_AUTH_URL_VARIABLE = "TUNEL_GLOBUS_AUTH_BROWSER_URL"
 
 # Hosts run by Globus itself: production and preview under globus.org, the
@@ -41,8 +43,16 @@ class Environment:
         from globus_sdk.config import get_environment_name, get_service_url
 
         name = get_environment_name()
-        auth_url = _with_slash(get_service_url("auth", environment=name))
-        transfer_url = _with_slash(get_service_url("transfer", environment=name))
+        try:
+            auth_url = _with_slash(get_service_url("auth", environment=name))
+            transfer_url = _with_slash(get_service_url("transfer", environment=name))
+        except ValueError as err:
+            raise UsageError(
+                f"Unknown Globus environment {name!r} in GLOBUS_SDK_ENVIRONMENT: use "
+                "production or preview, or set GLOBUS_SDK_SERVICE_URL_AUTH and "
+                "GLOBUS_SDK_SERVICE_URL_TRANSFER.",
+                field="environment",
+            ) from err
         return cls.from_urls(
             auth_url,
             transfer_url,
