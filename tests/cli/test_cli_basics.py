@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.runner import RUN_TIMEOUT, RunCli
+from tunel_jupyter.cli import external, main
 
 COMMANDS = (
     "update-tokens",
@@ -178,3 +179,35 @@ def test_sandbox_help_is_wired(run_cli: RunCli) -> None:
     assert result.returncode == 0, result.stderr
     assert "usage: tunel-globus sandbox" in result.stdout
     assert "--port" in result.stdout
+
+
+def test_missing_external_module_explained(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(
+        external.EXTERNAL_COMMANDS, "demo", ("tunel_jupyter.no_such_demo", "demo")
+    )
+
+    status = main(["demo", "--port", "0"])
+
+    assert status == 1
+    assert "tunel_jupyter.no_such_demo is not part of this installation" in (
+        capsys.readouterr().err
+    )
+
+
+def test_broken_external_module_names_dependency(
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "broken_sandbox_cli.py").write_text("import no_such_dependency\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(
+        external.EXTERNAL_COMMANDS, "sandbox", ("broken_sandbox_cli", "sandbox")
+    )
+
+    status = main(["sandbox"])
+
+    assert status == 1
+    assert "No module named 'no_such_dependency'" in capsys.readouterr().err

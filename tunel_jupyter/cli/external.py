@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
-import types
 import typing as t
 
 EXTERNAL_COMMANDS = {
@@ -31,39 +30,39 @@ def register(
 ) -> None:
     """Add the external commands; load the options of ``selected`` only."""
     for name, (module_name, help_text) in EXTERNAL_COMMANDS.items():
-        parser = commands.add_parser(name, help=help_text, description=help_text)
         if name != selected:
+            commands.add_parser(name, help=help_text, description=help_text)
             continue
-        module = _load(module_name)
-        if module is None:
-            parser.add_argument(
-                "ignored", nargs=argparse.REMAINDER, help=argparse.SUPPRESS
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError as err:
+            # Without its module the command has no options to check, so every
+            # argument after its name is accepted and the error explains why.
+            parser = commands.add_parser(
+                name, help=help_text, prefix_chars="\0", add_help=False
             )
-            parser.set_defaults(func=_unavailable(name, module_name))
+            parser.add_argument("ignored", nargs="*", help=argparse.SUPPRESS)
+            parser.set_defaults(func=_unavailable(name, module_name, err))
             continue
+        parser = commands.add_parser(name, help=help_text, description=help_text)
         module.add_arguments(parser)
         parser.set_defaults(func=module.run)
 
 
-def _load(module_name: str) -> types.ModuleType | None:
-    try:
-        return importlib.import_module(module_name)
-    except ModuleNotFoundError as err:
-        # Only the command's own module may be missing; a missing dependency
-        # inside it is a broken installation and must surface as such.
-        missing = err.name or ""
-        if module_name == missing or module_name.startswith(missing + "."):
-            return None
-        raise
+def _unavailable(
+    name: str, module_name: str, error: ImportError
+) -> t.Callable[[argparse.Namespace], int]:
+    """Return a command that explains why ``module_name`` could not be imported."""
+    missing = error.name or ""
+    if module_name == missing or module_name.startswith(missing + "."):
+        reason = f"{module_name} is not part of this installation"
+    else:
+        # A dependency of the command is missing or broken: name it, so the
+        # user knows what to install.
+        reason = f"importing {module_name} failed: {error}"
 
-
-def _unavailable(name: str, module_name: str) -> t.Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
-        print(
-            f"Error: the {name} command is not available in this installation "
-            f"of tunel-jupyter ({module_name} is missing).",
-            file=sys.stderr,
-        )
+        print(f"Error: the {name} command is not available: {reason}.", file=sys.stderr)
         return 1
 
     return run
