@@ -89,3 +89,15 @@ def test_retries_transient_errors(
         retrying.search_endpoints(limit=1)
     searches = [e for e in control.requests() if "endpoint_search" in e["path"]]
     assert len(searches) == 3, "one request and two retries"
+
+
+def test_slow_response_times_out(identity: Identity, control: t.Any) -> None:
+    from tunel_jupyter.errors import GlobusTimeout
+
+    control.options(latency_ms=1500)
+    session = GlobusSession(http_timeout=0.5, max_retries=0)
+
+    with pytest.raises(GlobusTimeout, match="timed out") as caught:
+        session.search_endpoints(limit=1)
+    assert caught.value.http_status == 504
+    control.options(latency_ms=0)

@@ -66,7 +66,7 @@ def translate(err: globus_sdk.GlobusError, *, action: str) -> TunelError:
     if isinstance(err, globus_sdk.exc.GlobusTimeoutError):
         log.debug("Globus timed out while trying to %s: %r", action, type(err))
         return GlobusTimeout(
-            f"Globus did not answer in time while trying to {action}. Try again; "
+            f"The request to Globus timed out while trying to {action}. Try again; "
             "if it keeps happening, check the network connection."
         )
     if isinstance(err, globus_sdk.exc.NetworkError):
