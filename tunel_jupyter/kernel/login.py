@@ -83,7 +83,8 @@ class LoginPrompt:
             # notebook, so the code must not stay in it.
             self.code_box.value = ""
             self.code_box.disabled = self.login_button.disabled = True
-            self.status.show(repr(state), "success")
+            # The last line names the identity; the sandbox notice is already shown.
+            self.status.show(repr(state).splitlines()[-1], "success")
 
         def on_value(change: dict[str, t.Any]) -> None:
             if change["new"].strip():
@@ -103,7 +104,8 @@ class LoginPrompt:
         notes = "".join(f"<p><b>{html.escape(n)}</b></p>" for n in self._notice_lines())
         return (
             f"{notes}<p>Open this link, log in and allow access: "
-            f'<a href="{url}" target="_blank" rel="noopener">{url}</a></p>'
+            f'<a href="{url}" target="_blank" rel="noopener" '
+            f'style="word-break: break-all">{url}</a></p>'
             "<p>Then paste the code Globus shows below.</p>"
         )
 
