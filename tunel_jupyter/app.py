@@ -137,13 +137,13 @@ class TunelGlobus(ExtensionApp):
     ).tag(config=True)
 
     data_dir = Unicode(
-        None,
-        allow_none=True,
-        help="""The folder of the shared token store.
+        help="""The Jupyter data directory; the shared token store is its
+        "tunel/globus" folder.
 
-        Defaults to the "tunel/globus" folder in the Jupyter data directory
-        (JUPYTER_DATA_DIR), which kernels and the tunel-globus command line
-        share, so a login made in one place is seen in the others.
+        Defaults to the Jupyter data directory (JUPYTER_DATA_DIR, else for
+        example ~/.local/share/jupyter), which kernels and the tunel-globus
+        command line use too, so a login made in one place is seen in the
+        others. Change it only together with their JUPYTER_DATA_DIR.
         """,
     ).tag(config=True)
 
@@ -208,14 +208,11 @@ class TunelGlobus(ExtensionApp):
         The server calls this after its event loop starts; handlers call it too,
         because embedded servers (tests) do not run that start-up hook.
         """
-        if self._started:
-            return
         async with self._start_lock:
-            if self._started:
-                return
-            if self.sandbox:
-                await self._start_sandbox()
-            self._started = True
+            if not self._started:
+                if self.sandbox:
+                    await self._start_sandbox()
+                self._started = True
 
     async def _start_sandbox(self) -> None:
         from .globus.environment import Environment

@@ -58,8 +58,8 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
     def app(self) -> TunelGlobus:
         return t.cast("TunelGlobus", self.extensionapp)
 
-    async def prepare(self) -> None:  # type: ignore[override]
-        await super().prepare()  # type: ignore[misc]
+    async def prepare(self, *args: t.Any, **kwargs: t.Any) -> None:
+        await super().prepare(*args, **kwargs)  # type: ignore[misc]
         await self.app.ensure_started()
 
     @property
@@ -84,7 +84,7 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
 
     def api_url(self, *parts: str) -> str:
         """Return the absolute path of one of our routes, e.g. ``api_url("login")``."""
-        return url_path_join(self.base_url, NAMESPACE, *parts)  # type: ignore[attr-defined]
+        return url_path_join(self.base_url, NAMESPACE, *parts)
 
     def public_origin(self) -> str:
         """Return the scheme and host the browser used.
@@ -178,7 +178,11 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
                 "%s: %d %s", where, value.status_code, value.log_message or ""
             )
         else:
-            self.log.error("%s: unexpected error", where, exc_info=(typ, value, tb))
+            exc_info = t.cast(
+                "tuple[type[BaseException], BaseException, TracebackType]",
+                (typ, value, tb),
+            )
+            self.log.error("%s: unexpected error", where, exc_info=exc_info)
 
     def json_body(self) -> dict[str, t.Any]:
         """Return the request's JSON object (``{}`` when the body is empty)."""

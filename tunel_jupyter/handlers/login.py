@@ -195,7 +195,7 @@ def check_next_url(handler: TunelHandlerMixin, next_url: t.Any) -> str | None:
     if not isinstance(next_url, str):
         raise UsageError("Invalid next: give a path on this server.", field="next")
     parts = urllib.parse.urlsplit(next_url)
-    base_url = handler.base_url  # type: ignore[attr-defined]
+    base_url = handler.base_url
     if (
         parts.scheme
         or parts.netloc
