@@ -149,6 +149,16 @@ def test_login_list_browse_transfer_wait(
     )
     assert output_text(state).strip() == "True True"
 
+    # In a kernel the traceback goes to the panel's Output widget, not the cell.
+    guarded = kernel.run(
+        "panel.status.guard(lambda: 1 / 0)()\nprint(panel.status.message)"
+    )
+    assert output_text(guarded, stream="stdout").strip() == (
+        "Unexpected error: ZeroDivisionError: division by zero"
+    )
+    assert output_text(guarded, stream="stderr") == ""
+    assert not [output for output in guarded.outputs if output.output_type == "error"]
+
 
 def test_bad_argument_is_one_line_usage_error(kernel: KernelNotebook) -> None:
     kernel.run("%load_ext tunel_jupyter")

@@ -253,3 +253,56 @@ def test_status_area_shows_unexpected_traceback() -> None:
     assert isinstance(status.last_error, RuntimeError)
     texts = [output.get("text", "") for output in status.output.outputs]
     assert any("RuntimeError: boom" in text for text in texts)
+
+
+def test_cancel_button_stops_the_task(
+    panel: GlobusPanel,
+    sandbox: Sandbox,
+    slow_transfers: t.Callable[[int], None],
+) -> None:
+    assert sandbox.root is not None
+    (sandbox.root / "large.bin").write_bytes(b"\x09" * 400_000)
+    (sandbox.root / "drop").mkdir()
+    collection = sandbox.local_collection_id
+    assert collection is not None
+    slow_transfers(20_000)
+
+    choose(panel, collection, as_source=True)
+    panel.source.entries.value = ("large.bin",)
+    choose(panel, collection, as_destination=True)
+    panel.destination.path_box.value = "/drop/"
+    panel.transfer_button.click()
+    row = next(iter(panel.tasks.rows.values()))
+    assert not row.cancel_button.disabled
+    row.cancel_button.click()
+
+    assert "cancelled successfully" in panel.status.message
+    assert wait_until(lambda: row.record.status == "FAILED", timeout=10), row.record
+    assert row.progress.bar_style == "danger"
+    assert row.cancel_button.disabled
+
+
+def test_consent_error_shows_consent_login(
+    panel: GlobusPanel, sandbox: Sandbox
+) -> None:
+    mapped = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d01"
+    tabs = panel.endpoint_tabs
+    tabs.tabs.selected_index = 3
+    tabs.search_box.value = "consent"
+    tabs.search_button.click()
+    tabs.tables["all"].select.value = mapped
+
+    tabs.source_button.click()
+
+    assert panel.status.level == "error"
+    assert "ConsentRequired" in panel.status.message
+    prompt = panel.login_area.prompt
+    assert prompt is not None
+    assert "data_access" in prompt.authorize_url
+    code, _ = sandbox_authorize(prompt.authorize_url)
+    prompt.code_box.value = code
+    assert panel.status.message == "Logged in."
+    tabs.tabs.selected_index = 3
+    tabs.source_button.click()
+    assert panel.status.level != "error", panel.status.message
+    assert "README.txt" in [value for _, value in panel.source.entries.options]

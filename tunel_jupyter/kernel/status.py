@@ -66,7 +66,9 @@ class StatusArea(widgets.VBox):  # type: ignore[misc]
                 handler(error)
             return
 
-        log.error("Unexpected error in a Globus widget", exc_info=error)
+        # The traceback goes to the Output widget below; an error-level record would
+        # also reach the cell's stderr through logging's last-resort handler.
+        log.debug("Unexpected error in a Globus widget", exc_info=error)
         self.show(f"Unexpected error: {type(error).__name__}: {error}", "error")
         self._show_traceback(error)
 
