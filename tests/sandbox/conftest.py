@@ -7,7 +7,7 @@ import typing as t
 import globus_sdk
 import pytest
 from globus_sdk.scopes import AuthScopes, TransferScopes
-from utils import sandbox_authorize
+from tests.utils import sandbox_authorize
 
 # openid and the Transfer scope, as tunel-jupyter logs in.
 DEFAULT_SCOPES = [

@@ -9,7 +9,7 @@ import globus_sdk
 import pytest
 import requests
 from globus_sdk.scopes import AuthScopes, TransferScopes
-from utils import sandbox_authorize
+from tests.utils import sandbox_authorize
 
 from tunel_jupyter.sandbox import Sandbox
 

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
-import transfer_fixtures
+from tests.sandbox import transfer_fixtures
 from globus_sdk.transport import RetryConfig
-from transfer_fixtures import (
+from tests.sandbox.transfer_fixtures import (
     BULK_ID,
     GCS_ENDPOINT_ID,
     KARL_ID,

@@ -18,7 +18,7 @@ import typing as t
 from pathlib import Path
 
 import pytest
-from utils import sandbox_authorize
+from tests.utils import sandbox_authorize
 
 from tunel_jupyter.sandbox import Sandbox
 from tunel_jupyter.sandbox.state import load_seed

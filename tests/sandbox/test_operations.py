@@ -8,9 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
-import transfer_fixtures
+from tests.sandbox import transfer_fixtures
 from globus_sdk.scopes import Scope, TransferScopes
-from transfer_fixtures import (
+from tests.sandbox.transfer_fixtures import (
     BULK_COUNT,
     BULK_ID,
     GCS_ENDPOINT_ID,

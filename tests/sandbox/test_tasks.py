@@ -12,8 +12,8 @@ from pathlib import Path
 import globus_sdk
 import pytest
 import requests
-import transfer_fixtures
-from transfer_fixtures import (
+from tests.sandbox import transfer_fixtures
+from tests.sandbox.transfer_fixtures import (
     KARL_ID,
     OMGTACOS_ID,
     TRANSFER_RS,

@@ -8,9 +8,9 @@ from pathlib import Path
 import globus_sdk
 import pytest
 import requests
-import transfer_fixtures
-from transfer_fixtures import TRANSFER_RS, seed_with, tree, wait_done, wait_for
-from utils import sandbox_authorize
+from tests.sandbox import transfer_fixtures
+from tests.sandbox.transfer_fixtures import TRANSFER_RS, seed_with, tree, wait_done, wait_for
+from tests.utils import sandbox_authorize
 
 from tunel_jupyter.sandbox import Sandbox
 
