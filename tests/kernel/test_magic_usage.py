@@ -128,3 +128,17 @@ def test_login_code_may_start_with_a_dash(shell: InteractiveShell) -> None:
         shell.run_line_magic("globus", "login -Xy7abc")
 
     assert "No login is waiting for a code" in str(info.value)
+
+
+def test_config_client_id_reaches_the_session(
+    shell: InteractiveShell, globus_env: dict[str, str]
+) -> None:
+    from tunel_jupyter.kernel import api
+
+    client_id = "6a1f3c2e-0000-4000-8000-000000000042"
+    shell.run_line_magic("config", f"GlobusMagics.client_id = {client_id!r}")
+    try:
+        assert api.get_session().resolve_client_id() == client_id
+    finally:
+        shell.run_line_magic("config", "GlobusMagics.client_id = None")
+    assert api.get_session().resolve_client_id() == globus_env["TUNEL_GLOBUS_CLIENT_ID"]

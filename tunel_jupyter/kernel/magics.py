@@ -10,7 +10,7 @@ import typing as t
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_magic, magics_class
-from traitlets import Float, Int, Unicode
+from traitlets import Float, Int, Unicode, observe
 
 from tunel_jupyter import errors
 from tunel_jupyter.globus.environment import Environment
@@ -143,6 +143,10 @@ class GlobusMagics(Magics):
         self.parser = build_parser()
         self._noticed_environments: set[str] = set()
         api.configure(client_id=self.client_id)
+
+    @observe("client_id")
+    def _client_id_changed(self, change: dict[str, t.Any]) -> None:
+        api.configure(client_id=change["new"])
 
     @line_magic
     def globus(self, line: str) -> t.Any:
