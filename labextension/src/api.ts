@@ -25,7 +25,10 @@ function query(params: Record<string, string | number | boolean | undefined>) {
 }
 
 function post<T>(endPoint: string, body: unknown = {}): Promise<T> {
-  return requestAPI<T>(endPoint, { method: 'POST', body: JSON.stringify(body) });
+  return requestAPI<T>(endPoint, {
+    method: 'POST',
+    body: JSON.stringify(body)
+  });
 }
 
 /** The tunel-jupyter REST API over HTTP, through the Jupyter server. */
@@ -63,7 +66,12 @@ export class RestApi implements IGlobusApi {
 
   listDirectory(
     endpointId: string,
-    options: { path?: string; showHidden?: boolean; limit?: number; offset?: number }
+    options: {
+      path?: string;
+      showHidden?: boolean;
+      limit?: number;
+      offset?: number;
+    }
   ): Promise<IListing> {
     const search = query({
       path: options.path,

@@ -2,7 +2,8 @@ import { errorMessage, Observable } from './signal';
 import type { EndpointScope, IEndpointRecord, IGlobusApi } from './types';
 
 /** The endpoint lists the panel offers; `search` is full-text search over all. */
-export type ListScope = 'my-endpoints' | 'shared-with-me' | 'recently-used' | 'search';
+export type ListScope =
+  'my-endpoints' | 'shared-with-me' | 'recently-used' | 'search';
 
 export const LIST_SCOPES: ListScope[] = [
   'my-endpoints',
@@ -48,7 +49,10 @@ function emptyList(): IEndpointList {
 export class EndpointListModel extends Observable {
   constructor(
     private readonly _api: IGlobusApi,
-    private readonly _onError: (error: unknown, retry: () => Promise<unknown>) => boolean
+    private readonly _onError: (
+      error: unknown,
+      retry: () => Promise<unknown>
+    ) => boolean
   ) {
     super();
     for (const scope of LIST_SCOPES) {
@@ -108,7 +112,10 @@ export class EndpointListModel extends Observable {
   /** Forgets every loaded list, for example after a login or logout. */
   clear(): void {
     for (const scope of LIST_SCOPES) {
-      this._lists.set(scope, { ...emptyList(), search: this.list(scope).search });
+      this._lists.set(scope, {
+        ...emptyList(),
+        search: this.list(scope).search
+      });
       this._generation.set(scope, (this._generation.get(scope) ?? 0) + 1);
     }
     this.notify();

@@ -3,10 +3,19 @@ import {
   JupyterFrontEnd,
   JupyterFrontEndPlugin
 } from '@jupyterlab/application';
-import { ICommandPalette, Notification, showDialog, Dialog } from '@jupyterlab/apputils';
+import {
+  ICommandPalette,
+  Notification,
+  showDialog,
+  Dialog
+} from '@jupyterlab/apputils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
-import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import {
+  ITranslator,
+  nullTranslator,
+  TranslationBundle
+} from '@jupyterlab/translation';
 
 import { RestApi } from './api';
 import { globusIcon } from './icons';
@@ -28,17 +37,27 @@ function readSettings(settings: ISettingRegistry.ISettings): IModelSettings {
   };
 }
 
-function notifyTaskEnded(task: ITaskRecord, trans: TranslationBundle, showPanel: () => void): void {
+function notifyTaskEnded(
+  task: ITaskRecord,
+  trans: TranslationBundle,
+  showPanel: () => void
+): void {
   const name = task.label || task.task_id;
   const actions = [{ label: trans.__('Show'), callback: showPanel }];
   if (task.status === 'SUCCEEDED') {
-    Notification.success(trans.__('Globus task "%1" succeeded.', name), { autoClose: 8000, actions });
-  } else {
-    const reason = task.fatal_error?.description ?? task.nice_status ?? '';
-    Notification.error(trans.__('Globus task "%1" failed. %2', name, reason).trim(), {
-      autoClose: false,
+    Notification.success(trans.__('Globus task "%1" succeeded.', name), {
+      autoClose: 8000,
       actions
     });
+  } else {
+    const reason = task.fatal_error?.description ?? task.nice_status ?? '';
+    Notification.error(
+      trans.__('Globus task "%1" failed. %2', name, reason).trim(),
+      {
+        autoClose: false,
+        actions
+      }
+    );
   }
 }
 
@@ -50,7 +69,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
   id: PLUGIN_ID,
   description: 'Move data with Globus from a JupyterLab side panel.',
   autoStart: true,
-  optional: [ITranslator, ICommandPalette, ILayoutRestorer, ISettingRegistry, IDefaultFileBrowser],
+  optional: [
+    ITranslator,
+    ICommandPalette,
+    ILayoutRestorer,
+    ISettingRegistry,
+    IDefaultFileBrowser
+  ],
   activate: (
     app: JupyterFrontEnd,
     translator: ITranslator | null,
@@ -67,7 +92,10 @@ const plugin: JupyterFrontEndPlugin<void> = {
       const name = task.label || task.task_id;
       const answer = await showDialog({
         title: trans.__('Cancel the Globus task?'),
-        body: trans.__('Globus stops "%1"; files already transferred stay where they are.', name),
+        body: trans.__(
+          'Globus stops "%1"; files already transferred stay where they are.',
+          name
+        ),
         buttons: [
           Dialog.cancelButton({ label: trans.__('Keep running') }),
           Dialog.warnButton({ label: trans.__('Cancel task') })
@@ -77,9 +105,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         return;
       }
       try {
-        Notification.info(await model.tasks.cancel(task.task_id), { autoClose: 5000 });
+        Notification.info(await model.tasks.cancel(task.task_id), {
+          autoClose: 5000
+        });
       } catch (error) {
-        Notification.error(trans.__('Could not cancel "%1": %2', name, errorMessage(error)));
+        Notification.error(
+          trans.__('Could not cancel "%1": %2', name, errorMessage(error))
+        );
       }
     };
 
@@ -98,9 +130,12 @@ const plugin: JupyterFrontEndPlugin<void> = {
       }
     });
     model.submitted.connect(task => {
-      Notification.info(trans.__('Globus task "%1" submitted.', task.label || task.task_id), {
-        autoClose: 5000
-      });
+      Notification.info(
+        trans.__('Globus task "%1" submitted.', task.label || task.task_id),
+        {
+          autoClose: 5000
+        }
+      );
     });
 
     if (settingRegistry) {
@@ -108,9 +143,13 @@ const plugin: JupyterFrontEndPlugin<void> = {
         .load(PLUGIN_ID)
         .then(settings => {
           model.applySettings(readSettings(settings));
-          settings.changed.connect(() => model.applySettings(readSettings(settings)));
+          settings.changed.connect(() =>
+            model.applySettings(readSettings(settings))
+          );
         })
-        .catch(error => console.error('tunel-jupyter: cannot load the settings', error))
+        .catch(error =>
+          console.error('tunel-jupyter: cannot load the settings', error)
+        )
         .then(() => model.start());
     } else {
       void model.start();
@@ -136,7 +175,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
         const revoked = await model.logout();
         if (!revoked) {
           Notification.warning(
-            trans.__('Logged out here, but Globus did not confirm that it revoked the tokens.')
+            trans.__(
+              'Logged out here, but Globus did not confirm that it revoked the tokens.'
+            )
           );
         }
       }
@@ -158,7 +199,9 @@ const plugin: JupyterFrontEndPlugin<void> = {
       icon: globusIcon,
       isVisible: () => model.localCollection !== null,
       execute: async () => {
-        const items = fileBrowser ? Array.from(fileBrowser.selectedItems()) : [];
+        const items = fileBrowser
+          ? Array.from(fileBrowser.selectedItems())
+          : [];
         if (items.length === 0) {
           return;
         }

@@ -26,7 +26,10 @@ export interface ISelectedEntry {
 export class ListingModel extends Observable {
   constructor(
     private readonly _api: IGlobusApi,
-    private readonly _onError: (error: unknown, retry: () => Promise<unknown>) => boolean
+    private readonly _onError: (
+      error: unknown,
+      retry: () => Promise<unknown>
+    ) => boolean
   ) {
     super();
   }
@@ -54,7 +57,9 @@ export class ListingModel extends Observable {
   }
 
   get pageCount(): number | null {
-    return this.total === null ? null : Math.max(1, Math.ceil(this.total / this.pageSize));
+    return this.total === null
+      ? null
+      : Math.max(1, Math.ceil(this.total / this.pageSize));
   }
 
   get hasPreviousPage(): boolean {
@@ -79,7 +84,12 @@ export class ListingModel extends Observable {
     this.collection = collection;
     this.path = '';
     this.entries = [];
-    await this._list(path ?? (collection.local ? asDirectory(collection.local.root) : undefined), 0, select);
+    await this._list(
+      path ??
+        (collection.local ? asDirectory(collection.local.root) : undefined),
+      0,
+      select
+    );
   }
 
   /** Shows another folder of the same collection. */
@@ -117,13 +127,17 @@ export class ListingModel extends Observable {
   /** Lists the shown page again, keeping the selection. */
   async refresh(): Promise<void> {
     if (this.collection) {
-      await this._list(this.path || undefined, this.offset, [...this.selection.values()]);
+      await this._list(this.path || undefined, this.offset, [
+        ...this.selection.values()
+      ]);
     }
   }
 
   async nextPage(): Promise<void> {
     if (this.hasNextPage) {
-      await this._list(this.path, this.offset + this.pageSize, [...this.selection.values()]);
+      await this._list(this.path, this.offset + this.pageSize, [
+        ...this.selection.values()
+      ]);
     }
   }
 
@@ -138,7 +152,9 @@ export class ListingModel extends Observable {
   async goToPage(page: number): Promise<void> {
     const last = this.pageCount === null ? page : this.pageCount - 1;
     const target = Math.max(0, Math.min(page, last));
-    await this._list(this.path, target * this.pageSize, [...this.selection.values()]);
+    await this._list(this.path, target * this.pageSize, [
+      ...this.selection.values()
+    ]);
   }
 
   async setShowHidden(showHidden: boolean): Promise<void> {
@@ -192,7 +208,8 @@ export class ListingModel extends Observable {
       if (request !== this._request) {
         return;
       }
-      const folderChanged = asDirectory(listing.path) !== asDirectory(this.path);
+      const folderChanged =
+        asDirectory(listing.path) !== asDirectory(this.path);
       this.path = asDirectory(listing.path);
       this.entries = listing.entries;
       this.offset = offset;

@@ -2,12 +2,22 @@ import { EndpointListModel, ListScope, LIST_SCOPES } from './endpoints';
 import { ICollectionChoice, ISelectedEntry, ListingModel } from './listing';
 import { asDirectory, fromLocalPath, parentPath } from './paths';
 import { SessionModel } from './session';
-import { Emitter, errorMessage, ITranslate, Observable, untranslated } from './signal';
+import {
+  Emitter,
+  errorMessage,
+  ITranslate,
+  Observable,
+  untranslated
+} from './signal';
 import { TaskListModel } from './tasks';
-import { buildSubmission, TransferFormError, TransferOptions } from './transfer';
+import {
+  buildSubmission,
+  TransferFormError,
+  TransferOptions
+} from './transfer';
 import type { IEndpointRecord, IGlobusApi, ITaskRecord } from './types';
 
-/** Which transfer side a collection or folder is chosen for. */
+/** The transfer side (source or destination) that a collection is chosen for. */
 export type Side = 'source' | 'destination';
 
 /** User settings that change the model (from `schema/plugin.json`). */
@@ -52,7 +62,11 @@ export class GlobusModel extends Observable {
     this.tasks.taskEnded.connect(task => {
       for (const side of [this.source, this.destination]) {
         const id = side.collection?.id;
-        if (id && (id === task.destination_endpoint_id || id === task.source_endpoint_id)) {
+        if (
+          id &&
+          (id === task.destination_endpoint_id ||
+            id === task.source_endpoint_id)
+        ) {
           void side.refresh();
         }
       }
@@ -164,22 +178,36 @@ export class GlobusModel extends Observable {
   }
 
   /** Opens `record` on the active side, or on `side`. */
-  async chooseEndpoint(record: IEndpointRecord, side: Side = this.activeSide): Promise<void> {
+  async chooseEndpoint(
+    record: IEndpointRecord,
+    side: Side = this.activeSide
+  ): Promise<void> {
     const local = this.localCollection;
     const choice: ICollectionChoice =
       local && local.id === record.id
         ? local
         : { id: record.id, displayName: record.display_name };
-    await this.listing(side).open(choice, record.default_directory ?? undefined);
+    await this.listing(side).open(
+      choice,
+      record.default_directory ?? undefined
+    );
   }
 
   /** Opens "this server" on `side` at a folder relative to the Jupyter root. */
-  async chooseLocal(side: Side, localDirectory = '', select: ISelectedEntry[] = []): Promise<void> {
+  async chooseLocal(
+    side: Side,
+    localDirectory = '',
+    select: ISelectedEntry[] = []
+  ): Promise<void> {
     const local = this.localCollection;
     if (!local?.local) {
-      throw new Error(this._trans.__('This Jupyter server has no Globus collection.'));
+      throw new Error(
+        this._trans.__('This Jupyter server has no Globus collection.')
+      );
     }
-    const directory = asDirectory(fromLocalPath(local.local.root, localDirectory));
+    const directory = asDirectory(
+      fromLocalPath(local.local.root, localDirectory)
+    );
     await this.listing(side).open(local, directory, select);
   }
 
@@ -187,7 +215,9 @@ export class GlobusModel extends Observable {
    * Opens "this server" as the source with the given Jupyter paths selected
    * (all in one folder, as the file browser selects them).
    */
-  async sendLocalPaths(items: Array<{ path: string; type: 'file' | 'directory' }>): Promise<void> {
+  async sendLocalPaths(
+    items: Array<{ path: string; type: 'file' | 'directory' }>
+  ): Promise<void> {
     if (items.length === 0) {
       return;
     }
@@ -212,11 +242,21 @@ export class GlobusModel extends Observable {
 
   /** Swaps the source and destination collections and folders. */
   async swapSides(): Promise<void> {
-    const source = { collection: this.source.collection, path: this.source.path };
-    const destination = { collection: this.destination.collection, path: this.destination.path };
+    const source = {
+      collection: this.source.collection,
+      path: this.source.path
+    };
+    const destination = {
+      collection: this.destination.collection,
+      path: this.destination.path
+    };
     await Promise.all([
-      destination.collection ? this.source.open(destination.collection, destination.path) : Promise.resolve(),
-      source.collection ? this.destination.open(source.collection, source.path) : Promise.resolve()
+      destination.collection
+        ? this.source.open(destination.collection, destination.path)
+        : Promise.resolve(),
+      source.collection
+        ? this.destination.open(source.collection, source.path)
+        : Promise.resolve()
     ]);
   }
 
@@ -224,12 +264,18 @@ export class GlobusModel extends Observable {
    * Submits a transfer of the source selection into the destination folder.
    *
    * @returns The new task, or `null` when the form is incomplete or the call
-   *   failed (`transferError` says why; a consent request retries by itself).
+   *   failed. `transferError` contains the reason, and a call that needed
+   *   consent runs again after the consent login.
    */
   async transfer(): Promise<ITaskRecord | null> {
     let submission;
     try {
-      submission = buildSubmission(this.source, this.destination, this.options, this._trans);
+      submission = buildSubmission(
+        this.source,
+        this.destination,
+        this.options,
+        this._trans
+      );
     } catch (error) {
       if (!(error instanceof TransferFormError)) {
         throw error;
@@ -266,7 +312,10 @@ export class GlobusModel extends Observable {
 
   private async _loadAfterLogin(): Promise<void> {
     this.endpoints.clear();
-    await Promise.all([this.endpoints.select(this.endpoints.scope), this.tasks.reload()]);
+    await Promise.all([
+      this.endpoints.select(this.endpoints.scope),
+      this.tasks.reload()
+    ]);
   }
 
   private _started = false;

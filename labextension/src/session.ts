@@ -8,7 +8,7 @@ import {
   IStatus
 } from './types';
 
-/** What the Globus panel needs before it can call Globus again. */
+/** A consent request from the server: the scopes and session requirements to log in with. */
 export interface IConsentRequest {
   message: string;
   scopes: string[];
@@ -27,7 +27,7 @@ export class SessionModel extends Observable {
     super();
   }
 
-  /** The last status from the server; `null` before the first answer. */
+  /** The last status from the server, or `null` before the first response. */
   status: IStatus | null = null;
   /** The login the user has started and not finished. */
   login: (ILoginStart & { request: ILoginStartRequest }) | null = null;
@@ -86,12 +86,14 @@ export class SessionModel extends Observable {
   /**
    * Finishes a paste-flow login with the code the authorize page showed.
    *
-   * @returns Whether the login succeeded; `error` says why not.
+   * @returns Whether the login succeeded. When it did not, `error` contains the reason.
    */
   async submitCode(code: string): Promise<boolean> {
     const trimmed = code.trim();
     if (!trimmed) {
-      this.error = this._trans.__('Paste the authorization code that the Globus page shows.');
+      this.error = this._trans.__(
+        'Paste the authorization code that the Globus page shows.'
+      );
       this.notify();
       return false;
     }
@@ -149,7 +151,11 @@ export class SessionModel extends Observable {
     }
     if (error.code === 'LoginRequired') {
       if (this.status) {
-        this.status = { ...this.status, logged_in: false, reason: error.message };
+        this.status = {
+          ...this.status,
+          logged_in: false,
+          reason: error.message
+        };
       }
       if (retry) {
         this._retries.push(retry);

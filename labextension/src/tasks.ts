@@ -21,7 +21,10 @@ export const TASK_LIST_LIMIT = 20;
 export class TaskListModel extends Observable {
   constructor(
     private readonly _api: IGlobusApi,
-    private readonly _onError: (error: unknown, retry: () => Promise<unknown>) => boolean,
+    private readonly _onError: (
+      error: unknown,
+      retry: () => Promise<unknown>
+    ) => boolean,
     interval = 2000
   ) {
     super();
@@ -84,7 +87,10 @@ export class TaskListModel extends Observable {
    * that has already ended (a small transfer can) is announced at once.
    */
   track(task: ITaskRecord): void {
-    this.tasks = [task, ...this.tasks.filter(known => known.task_id !== task.task_id)];
+    this.tasks = [
+      task,
+      ...this.tasks.filter(known => known.task_id !== task.task_id)
+    ];
     if (task.is_done) {
       this.taskEnded.emit(task);
     }
@@ -172,7 +178,10 @@ export class TaskListModel extends Observable {
       const extra = this.tasks.filter(
         task => !listed.has(task.task_id) && !task.is_done
       );
-      this.tasks = [...extra, ...updates].slice(0, Math.max(TASK_LIST_LIMIT, extra.length));
+      this.tasks = [...extra, ...updates].slice(
+        0,
+        Math.max(TASK_LIST_LIMIT, extra.length)
+      );
     }
     return changed;
   }
@@ -185,10 +194,13 @@ export class TaskListModel extends Observable {
     if (this.activeTasks.length === 0) {
       return;
     }
-    this._timer = setTimeout(() => {
-      this._timer = null;
-      void this.poll();
-    }, Math.max(MIN_POLL_INTERVAL_MS, delay));
+    this._timer = setTimeout(
+      () => {
+        this._timer = null;
+        void this.poll();
+      },
+      Math.max(MIN_POLL_INTERVAL_MS, delay)
+    );
   }
 
   private _interval = 2000;

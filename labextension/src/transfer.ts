@@ -6,7 +6,7 @@ import type { ITransferItem, ITransferSubmission, SyncLevel } from './types';
 /** Globus limits a task label to 128 characters. */
 export const MAX_LABEL_LENGTH = 128;
 
-/** A transfer that cannot be built yet; the message says what to do. */
+/** A transfer that cannot be built yet. Its message names what is missing. */
 export class TransferFormError extends Error {}
 
 /** The transfer options the user sets: label, sync level, checksum. */
@@ -15,7 +15,11 @@ export class TransferOptions extends Observable {
   syncLevel: SyncLevel | '' = '';
   verifyChecksum = false;
 
-  update(options: Partial<Pick<TransferOptions, 'label' | 'syncLevel' | 'verifyChecksum'>>): void {
+  update(
+    options: Partial<
+      Pick<TransferOptions, 'label' | 'syncLevel' | 'verifyChecksum'>
+    >
+  ): void {
     Object.assign(this, options);
     this.notify();
   }
@@ -39,14 +43,20 @@ export function buildSubmission(
   trans: ITranslate = untranslated
 ): ITransferSubmission {
   if (!source.collection || !source.path) {
-    throw new TransferFormError(trans.__('Choose a source collection and folder.'));
+    throw new TransferFormError(
+      trans.__('Choose a source collection and folder.')
+    );
   }
   if (!destination.collection || !destination.path) {
-    throw new TransferFormError(trans.__('Choose a destination collection and folder.'));
+    throw new TransferFormError(
+      trans.__('Choose a destination collection and folder.')
+    );
   }
   const selected = [...source.selection.values()];
   if (selected.length === 0) {
-    throw new TransferFormError(trans.__('Select the files or folders to transfer.'));
+    throw new TransferFormError(
+      trans.__('Select the files or folders to transfer.')
+    );
   }
   const label = options.label.trim();
   if (label.length > MAX_LABEL_LENGTH) {
@@ -63,7 +73,9 @@ export function buildSubmission(
     source.path === destination.path
   ) {
     throw new TransferFormError(
-      trans.__('Source and destination are the same folder; choose another destination folder.')
+      trans.__(
+        'Source and destination are the same folder; choose another destination folder.'
+      )
     );
   }
 
@@ -79,7 +91,10 @@ export function buildSubmission(
       item.source_path = sourcePath;
     }
     if (destinationLocal) {
-      item.destination_local_path = toLocalPath(destinationLocal.root, destinationPath);
+      item.destination_local_path = toLocalPath(
+        destinationLocal.root,
+        destinationPath
+      );
     } else {
       item.destination_path = destinationPath;
     }

@@ -170,10 +170,18 @@ export interface IGlobusApi {
   getEndpoint(endpointId: string): Promise<IEndpointRecord>;
   listDirectory(
     endpointId: string,
-    query: { path?: string; showHidden?: boolean; limit?: number; offset?: number }
+    query: {
+      path?: string;
+      showHidden?: boolean;
+      limit?: number;
+      offset?: number;
+    }
   ): Promise<IListing>;
   submitTransfer(submission: ITransferSubmission): Promise<ITaskRecord>;
-  listTasks(query?: { limit?: number; filter?: string }): Promise<ITaskRecord[]>;
+  listTasks(query?: {
+    limit?: number;
+    filter?: string;
+  }): Promise<ITaskRecord[]>;
   getTask(taskId: string): Promise<ITaskRecord>;
   cancelTask(taskId: string): Promise<{ task_id: string; message: string }>;
 }
@@ -216,7 +224,8 @@ export class ApiError extends Error {
   /** Whether a new login with more consent or a stronger session is needed. */
   get needsConsent(): boolean {
     return (
-      this.code === 'ConsentRequired' || this.code === 'AuthenticationRequirements'
+      this.code === 'ConsentRequired' ||
+      this.code === 'AuthenticationRequirements'
     );
   }
 

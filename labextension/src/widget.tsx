@@ -12,7 +12,10 @@ import type { GlobusModel } from './model';
 import type { ITaskRecord } from './types';
 
 function PanelView(
-  props: ITransProps & { model: GlobusModel; onCancel: (task: ITaskRecord) => void }
+  props: ITransProps & {
+    model: GlobusModel;
+    onCancel: (task: ITaskRecord) => void;
+  }
 ): JSX.Element {
   const { model, trans } = props;
   useObservable(model);
@@ -44,7 +47,11 @@ function PanelView(
         </>
       ) : null}
       {model.session.loggedIn ? (
-        <TaskSection tasks={model.tasks} trans={trans} onCancel={props.onCancel} />
+        <TaskSection
+          tasks={model.tasks}
+          trans={trans}
+          onCancel={props.onCancel}
+        />
       ) : null}
     </div>
   );
@@ -62,7 +69,13 @@ export class GlobusPanel extends ReactWidget {
   }
 
   protected render(): JSX.Element {
-    return <PanelView model={this.model} trans={this._trans} onCancel={this._onCancel} />;
+    return (
+      <PanelView
+        model={this.model}
+        trans={this._trans}
+        onCancel={this._onCancel}
+      />
+    );
   }
 
   dispose(): void {

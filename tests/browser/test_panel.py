@@ -22,9 +22,11 @@ def open_lab(browser: t.Any, lab: t.Any) -> t.Any:
     return page
 
 
-def log_in_with_paste_flow(browser: t.Any, page: t.Any, lab: t.Any) -> None:
+def log_in_with_paste_flow(
+    browser: t.Any, page: t.Any, lab: t.Any, button: str = "Log in with Globus"
+) -> None:
     panel = page.locator(PANEL)
-    panel.get_by_role("button", name="Log in with Globus").click()
+    panel.get_by_role("button", name=button).click()
     link = panel.get_by_role("link", name="Open the Globus login page")
     href = link.evaluate("anchor => anchor.href")
     # In sandbox mode the login page travels through the Jupyter server.
@@ -44,6 +46,7 @@ def log_in_with_paste_flow(browser: t.Any, page: t.Any, lab: t.Any) -> None:
     panel.get_by_label("Authorization code").fill(code)
     panel.get_by_role("button", name="Finish login").click()
     panel.get_by_text(re.compile(r"Logged in as Ada Lovelace")).wait_for()
+    assert panel.get_by_label("Authorization code").count() == 0
 
 
 def show_whole_panel(page: t.Any) -> None:
@@ -120,7 +123,7 @@ def test_panel_logs_in_and_transfers_into_server(
 
     # Screenshots of the panel as it is now, in the light and the dark theme.
     show_whole_panel(page)
-    save_screenshot(panel, "panel-light.png")
+    save_screenshot(panel.locator(".tunel-PanelBody"), "panel-light.png")
     page.evaluate(
         "window.jupyterapp.commands.execute('apputils:change-theme',"
         " {theme: 'JupyterLab Dark'})"
@@ -129,7 +132,7 @@ def test_panel_logs_in_and_transfers_into_server(
         state="attached"
     )
     page.wait_for_timeout(500)
-    save_screenshot(panel, "panel-dark.png")
+    save_screenshot(panel.locator(".tunel-PanelBody"), "panel-dark.png")
 
     # The files are on disk and in JupyterLab's file browser.
     copied = lab.root / "data"
@@ -174,3 +177,35 @@ def test_panel_commands_are_registered(browser: t.Any, lab: t.Any) -> None:
     page.locator(PANEL).get_by_label("Authorization code").wait_for()
     link = page.locator(PANEL).get_by_role("link", name="Open the Globus login page")
     assert link.get_attribute("target") == "_blank"
+
+
+def test_panel_leads_through_consent_and_retries(browser: t.Any, lab: t.Any) -> None:
+    page = open_lab(browser, lab)
+    panel = page.locator(PANEL)
+    log_in_with_paste_flow(browser, page, lab)
+    endpoint_names(page)
+
+    # Keyboard only: arrow keys move between the list tabs.
+    mine = panel.get_by_role("tab", name="Mine")
+    mine.focus()
+    for _ in range(3):
+        page.keyboard.press("ArrowRight")
+    search_tab = panel.get_by_role("tab", name="Search", selected=True)
+    search_tab.wait_for()
+    panel.get_by_label("Search collections").fill("Research Storage")
+    page.keyboard.press("Enter")
+    row = panel.get_by_role(
+        "row", name="Open Example University Research Storage as the source"
+    )
+    row.focus()
+    page.keyboard.press("Enter")
+
+    # The collection needs data-access consent, so the panel shows a consent request.
+    panel.get_by_text("Globus needs your consent.").wait_for()
+    log_in_with_paste_flow(browser, page, lab, button="Grant consent")
+
+    # After the consent login, the listing runs again by itself.
+    source = panel.locator(".tunel-Browser-source")
+    source.get_by_role("heading", name=re.compile("Research Storage")).wait_for()
+    source.locator(".tunel-EntryTable").wait_for()
+    assert source.locator(".tunel-Error").count() == 0

@@ -16,21 +16,28 @@ function setup() {
 describe('EndpointListModel', () => {
   it('loads a scope the first time it is shown', async () => {
     const { api, model } = setup();
-    api.endpointsByScope.set('shared-with-me', [makeEndpoint('e1', 'Shared one', 'shared-with-me')]);
+    api.endpointsByScope.set('shared-with-me', [
+      makeEndpoint('e1', 'Shared one', 'shared-with-me')
+    ]);
 
     await model.select('shared-with-me');
     await model.select('shared-with-me');
 
     expect(model.list().records.map(record => record.id)).toEqual(['e1']);
     expect(api.callsOf('searchEndpoints')).toHaveLength(1);
-    expect(api.callsOf('searchEndpoints')[0]).toMatchObject({ scope: 'shared-with-me', offset: 0 });
+    expect(api.callsOf('searchEndpoints')[0]).toMatchObject({
+      scope: 'shared-with-me',
+      offset: 0
+    });
   });
 
   it('appends pages with loadMore', async () => {
     const { api, model } = setup();
     api.endpointsByScope.set(
       'my-endpoints',
-      Array.from({ length: 250 }, (_, i) => makeEndpoint(`e${i}`, `E ${i}`, 'my-endpoints'))
+      Array.from({ length: 250 }, (_, i) =>
+        makeEndpoint(`e${i}`, `E ${i}`, 'my-endpoints')
+      )
     );
 
     await model.select('my-endpoints');
@@ -43,16 +50,20 @@ describe('EndpointListModel', () => {
 
     expect(model.list().records).toHaveLength(250);
     expect(model.list().hasNextPage).toBe(false);
-    expect(api.callsOf('searchEndpoints').map(call => (call as { offset: number }).offset)).toEqual([
-      0, 100, 200
-    ]);
+    expect(
+      api
+        .callsOf('searchEndpoints')
+        .map(call => (call as { offset: number }).offset)
+    ).toEqual([0, 100, 200]);
   });
 
   it('stops at the search cap of Globus', async () => {
     const { api, model } = setup();
     api.endpointsByScope.set(
       'my-endpoints',
-      Array.from({ length: 1500 }, (_, i) => makeEndpoint(`e${i}`, `E ${i}`, 'my-endpoints'))
+      Array.from({ length: 1500 }, (_, i) =>
+        makeEndpoint(`e${i}`, `E ${i}`, 'my-endpoints')
+      )
     );
 
     await model.select('my-endpoints');
@@ -78,16 +89,23 @@ describe('EndpointListModel', () => {
 
     expect(model.scope).toBe('search');
     expect(model.list().records.map(record => record.id)).toEqual(['a']);
-    expect(api.callsOf('searchEndpoints')[0]).toMatchObject({ scope: 'all', search: 'Tutorial' });
+    expect(api.callsOf('searchEndpoints')[0]).toMatchObject({
+      scope: 'all',
+      search: 'Tutorial'
+    });
   });
 
   it('drops an answer that arrives after a reload', async () => {
     const { api, model } = setup();
-    api.endpointsByScope.set('my-endpoints', [makeEndpoint('old', 'Old', 'my-endpoints')]);
+    api.endpointsByScope.set('my-endpoints', [
+      makeEndpoint('old', 'Old', 'my-endpoints')
+    ]);
     api.held.add('searchEndpoints');
     const first = model.reload('my-endpoints');
     await settle();
-    api.endpointsByScope.set('my-endpoints', [makeEndpoint('new', 'New', 'my-endpoints')]);
+    api.endpointsByScope.set('my-endpoints', [
+      makeEndpoint('new', 'New', 'my-endpoints')
+    ]);
     const second = model.reload('my-endpoints');
     await settle();
     api.release();
@@ -100,7 +118,9 @@ describe('EndpointListModel', () => {
   it('reports failures to the error handler', async () => {
     const { api, model, errors } = setup();
     const { ApiError } = await import('../types');
-    api.failures.set('searchEndpoints', [new ApiError('Globus is down', 502, { code: 'GlobusError' })]);
+    api.failures.set('searchEndpoints', [
+      new ApiError('Globus is down', 502, { code: 'GlobusError' })
+    ]);
 
     await model.select('my-endpoints');
 

@@ -20,7 +20,12 @@ export class FakeApi implements IGlobusApi {
   calls: Array<[string, unknown]> = [];
   status: IStatus = {
     logged_in: true,
-    identity: { id: 'id-1', username: 'ada@example.org', name: 'Ada', email: null },
+    identity: {
+      id: 'id-1',
+      username: 'ada@example.org',
+      name: 'Ada',
+      email: null
+    },
     expires_at: '2030-01-01T00:00:00Z',
     reason: null,
     environment: { name: 'sandbox', label: 'sandbox', is_sandbox: true },
@@ -61,7 +66,9 @@ export class FakeApi implements IGlobusApi {
   }
 
   callsOf(method: string): unknown[] {
-    return this.calls.filter(([name]) => name === method).map(([, args]) => args);
+    return this.calls
+      .filter(([name]) => name === method)
+      .map(([, args]) => args);
   }
 
   async getStatus(): Promise<IStatus> {
@@ -110,7 +117,9 @@ export class FakeApi implements IGlobusApi {
     await this._enter('searchEndpoints', query);
     let records = this.endpointsByScope.get(query.scope) ?? [];
     if (query.search) {
-      records = records.filter(record => record.display_name.includes(query.search!));
+      records = records.filter(record =>
+        record.display_name.includes(query.search!)
+      );
     }
     const offset = query.offset ?? 0;
     const limit = query.limit ?? 100;
@@ -125,12 +134,19 @@ export class FakeApi implements IGlobusApi {
 
   async getEndpoint(endpointId: string): Promise<IEndpointRecord> {
     await this._enter('getEndpoint', endpointId);
-    throw new ApiError(`Endpoint ${endpointId} not found.`, 404, { code: 'NotFound' });
+    throw new ApiError(`Endpoint ${endpointId} not found.`, 404, {
+      code: 'NotFound'
+    });
   }
 
   async listDirectory(
     endpointId: string,
-    query: { path?: string; showHidden?: boolean; limit?: number; offset?: number }
+    query: {
+      path?: string;
+      showHidden?: boolean;
+      limit?: number;
+      offset?: number;
+    }
   ): Promise<IListing> {
     await this._enter('listDirectory', { endpointId, ...query });
     const path = query.path ?? '/~/';
@@ -138,7 +154,9 @@ export class FakeApi implements IGlobusApi {
     if (!all) {
       throw new ApiError(`${path} not found.`, 404, { code: 'NotFound' });
     }
-    const visible = query.showHidden ? all : all.filter(entry => !entry.name.startsWith('.'));
+    const visible = query.showHidden
+      ? all
+      : all.filter(entry => !entry.name.startsWith('.'));
     const offset = query.offset ?? 0;
     const limit = query.limit ?? visible.length;
     const entries = visible.slice(offset, offset + limit).map(entry => ({
@@ -165,7 +183,10 @@ export class FakeApi implements IGlobusApi {
     return task;
   }
 
-  async listTasks(query?: { limit?: number; filter?: string }): Promise<ITaskRecord[]> {
+  async listTasks(query?: {
+    limit?: number;
+    filter?: string;
+  }): Promise<ITaskRecord[]> {
     await this._enter('listTasks', query);
     return [...this.tasks.values()].reverse().slice(0, query?.limit ?? 20);
   }
@@ -174,12 +195,16 @@ export class FakeApi implements IGlobusApi {
     await this._enter('getTask', taskId);
     const task = this.tasks.get(taskId);
     if (!task) {
-      throw new ApiError(`Task ${taskId} not found.`, 404, { code: 'NotFound' });
+      throw new ApiError(`Task ${taskId} not found.`, 404, {
+        code: 'NotFound'
+      });
     }
     return { ...task };
   }
 
-  async cancelTask(taskId: string): Promise<{ task_id: string; message: string }> {
+  async cancelTask(
+    taskId: string
+  ): Promise<{ task_id: string; message: string }> {
     await this._enter('cancelTask', taskId);
     const task = this.tasks.get(taskId);
     if (task && !task.is_done) {
@@ -189,7 +214,10 @@ export class FakeApi implements IGlobusApi {
   }
 }
 
-export function makeTask(taskId: string, overrides: Partial<ITaskRecord> = {}): ITaskRecord {
+export function makeTask(
+  taskId: string,
+  overrides: Partial<ITaskRecord> = {}
+): ITaskRecord {
   return {
     task_id: taskId,
     type: 'TRANSFER',
@@ -201,7 +229,11 @@ export function makeTask(taskId: string, overrides: Partial<ITaskRecord> = {}): 
   };
 }
 
-export function makeEndpoint(id: string, name: string, scope: EndpointScope): IEndpointRecord {
+export function makeEndpoint(
+  id: string,
+  name: string,
+  scope: EndpointScope
+): IEndpointRecord {
   return {
     id,
     display_name: name,
@@ -212,7 +244,9 @@ export function makeEndpoint(id: string, name: string, scope: EndpointScope): IE
 }
 
 /** A folder of `count` files named file-00000 and so on. */
-export function manyFiles(count: number): Array<{ name: string; type: string }> {
+export function manyFiles(
+  count: number
+): Array<{ name: string; type: string }> {
   return Array.from({ length: count }, (_, index) => ({
     name: `file-${String(index).padStart(5, '0')}`,
     type: 'file'

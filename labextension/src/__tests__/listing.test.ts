@@ -35,7 +35,9 @@ describe('ListingModel', () => {
 
     await model.previousPage();
     expect(model.range).toEqual([19601, 19800]);
-    const limits = api.callsOf('listDirectory').map(call => (call as { limit: number }).limit);
+    const limits = api
+      .callsOf('listDirectory')
+      .map(call => (call as { limit: number }).limit);
     expect(new Set(limits)).toEqual(new Set([200]));
   });
 
@@ -57,7 +59,10 @@ describe('ListingModel', () => {
 
   it('enters folders and goes up to the root', async () => {
     const { api, model } = setup();
-    api.folders.set('/', [{ name: 'a', type: 'dir' }, { name: 'f', type: 'file' }]);
+    api.folders.set('/', [
+      { name: 'a', type: 'dir' },
+      { name: 'f', type: 'file' }
+    ]);
     api.folders.set('/a/', [{ name: 'b', type: 'dir' }]);
     await model.open(collection, '/');
 
@@ -75,7 +80,12 @@ describe('ListingModel', () => {
 
   it('stops going up at the Jupyter root of this server', async () => {
     const { api, model } = setup();
-    const local = { id: 'local', root: '/srv/lab/', display_name: null, source: 'sandbox' as const };
+    const local = {
+      id: 'local',
+      root: '/srv/lab/',
+      display_name: null,
+      source: 'sandbox' as const
+    };
     api.folders.set('/srv/lab/', [{ name: 'data', type: 'dir' }]);
     api.folders.set('/srv/lab/data/', []);
 
@@ -91,14 +101,20 @@ describe('ListingModel', () => {
 
   it('asks for hidden files only when shown', async () => {
     const { api, model } = setup();
-    api.folders.set('/', [{ name: '.hidden', type: 'file' }, { name: 'seen', type: 'file' }]);
+    api.folders.set('/', [
+      { name: '.hidden', type: 'file' },
+      { name: 'seen', type: 'file' }
+    ]);
     await model.open(collection, '/');
     expect(model.entries.map(entry => entry.name)).toEqual(['seen']);
 
     await model.setShowHidden(true);
 
     expect(model.entries.map(entry => entry.name)).toEqual(['.hidden', 'seen']);
-    expect(api.callsOf('listDirectory').at(-1)).toMatchObject({ showHidden: true, offset: 0 });
+    expect(api.callsOf('listDirectory').at(-1)).toMatchObject({
+      showHidden: true,
+      offset: 0
+    });
   });
 
   it('keeps the folder shown when a path is not found', async () => {

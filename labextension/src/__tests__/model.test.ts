@@ -9,7 +9,9 @@ let models: GlobusModel[] = [];
 
 function setup() {
   const api = new FakeApi();
-  api.endpointsByScope.set('my-endpoints', [makeEndpoint('remote', 'Tutorial', 'my-endpoints')]);
+  api.endpointsByScope.set('my-endpoints', [
+    makeEndpoint('remote', 'Tutorial', 'my-endpoints')
+  ]);
   api.folders.set('/~/', [
     { name: 'data', type: 'dir' },
     { name: 'notes.txt', type: 'file' }
@@ -33,7 +35,9 @@ describe('GlobusModel', () => {
     await model.start();
 
     expect(model.session.loggedIn).toBe(true);
-    expect(model.endpoints.list().records.map(record => record.id)).toEqual(['remote']);
+    expect(model.endpoints.list().records.map(record => record.id)).toEqual([
+      'remote'
+    ]);
     expect(api.callsOf('listTasks')).toHaveLength(1);
   });
 
@@ -54,7 +58,11 @@ describe('GlobusModel', () => {
     model.source.toggleSelected(model.source.entries[0]);
     model.source.toggleSelected(model.source.entries[1]);
     await model.chooseLocal('destination', 'results');
-    model.options.update({ label: 'Copy data', syncLevel: 'checksum', verifyChecksum: true });
+    model.options.update({
+      label: 'Copy data',
+      syncLevel: 'checksum',
+      verifyChecksum: true
+    });
 
     const task = await model.transfer();
 
@@ -68,7 +76,10 @@ describe('GlobusModel', () => {
             destination_local_path: 'results/data',
             recursive: true
           },
-          { source_path: '/~/notes.txt', destination_local_path: 'results/notes.txt' }
+          {
+            source_path: '/~/notes.txt',
+            destination_local_path: 'results/notes.txt'
+          }
         ],
         label: 'Copy data',
         sync_level: 'checksum',
@@ -83,7 +94,9 @@ describe('GlobusModel', () => {
     const { api, model } = setup();
     await model.start();
     await model.chooseLocal('destination');
-    expect(model.destination.entries.map(entry => entry.name)).toEqual(['results']);
+    expect(model.destination.entries.map(entry => entry.name)).toEqual([
+      'results'
+    ]);
     api.folders.set('/home/jovyan/', [
       { name: 'data', type: 'dir' },
       { name: 'results', type: 'dir' }
@@ -98,22 +111,27 @@ describe('GlobusModel', () => {
     );
     await new Promise(resolve => setTimeout(resolve, 0));
 
-    expect(model.destination.entries.map(entry => entry.name)).toEqual(['data', 'results']);
+    expect(model.destination.entries.map(entry => entry.name)).toEqual([
+      'data',
+      'results'
+    ]);
   });
 
   it('opens this server with file browser paths selected', async () => {
     const { api, model } = setup();
     await model.start();
 
-    await model.sendLocalPaths([
-      { path: 'results/a.csv', type: 'file' }
-    ]);
+    await model.sendLocalPaths([{ path: 'results/a.csv', type: 'file' }]);
 
     expect(model.source.collection?.local?.id).toBe('local-id');
     expect(model.source.path).toBe('/home/jovyan/results/');
-    expect([...model.source.selection.values()]).toEqual([{ name: 'a.csv', type: 'file' }]);
+    expect([...model.source.selection.values()]).toEqual([
+      { name: 'a.csv', type: 'file' }
+    ]);
     expect(model.activeSide).toBe('destination');
-    expect(api.callsOf('listDirectory').at(-1)).toMatchObject({ endpointId: 'local-id' });
+    expect(api.callsOf('listDirectory').at(-1)).toMatchObject({
+      endpointId: 'local-id'
+    });
   });
 
   it('explains what is missing before a transfer', async () => {
@@ -124,9 +142,14 @@ describe('GlobusModel', () => {
     expect(model.transferError).toBe('Choose a source collection and folder.');
 
     await model.chooseEndpoint(model.endpoints.list().records[0], 'source');
-    await model.chooseEndpoint(model.endpoints.list().records[0], 'destination');
+    await model.chooseEndpoint(
+      model.endpoints.list().records[0],
+      'destination'
+    );
     expect(await model.transfer()).toBeNull();
-    expect(model.transferError).toBe('Select the files or folders to transfer.');
+    expect(model.transferError).toBe(
+      'Select the files or folders to transfer.'
+    );
 
     model.source.toggleSelected(model.source.entries[0]);
     expect(await model.transfer()).toBeNull();
@@ -144,7 +167,9 @@ describe('GlobusModel', () => {
     model.destination.collection = { id: 'b', displayName: 'B' };
     model.destination.path = '/b/';
 
-    expect(() => buildSubmission(model.source, model.destination, options)).toThrow(/129 characters/);
+    expect(() =>
+      buildSubmission(model.source, model.destination, options)
+    ).toThrow(/129 characters/);
   });
 
   it('asks for consent and retries the transfer after login', async () => {
@@ -153,7 +178,8 @@ describe('GlobusModel', () => {
     await model.chooseEndpoint(model.endpoints.list().records[0], 'source');
     model.source.toggleSelected(model.source.entries[1]);
     await model.chooseLocal('destination');
-    const scope = 'urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/remote/data_access]';
+    const scope =
+      'urn:globus:auth:scope:transfer.api.globus.org:all[*https://auth.globus.org/scopes/remote/data_access]';
     api.failures.set('submitTransfer', [
       new ApiError('Consent is required for Tutorial.', 403, {
         code: 'ConsentRequired',
@@ -182,7 +208,9 @@ describe('GlobusModel', () => {
       new ApiError('Log in with your university identity.', 403, {
         code: 'AuthenticationRequirements',
         required_scopes: [],
-        session_requirements: { session_required_single_domain: ['example.edu'] }
+        session_requirements: {
+          session_required_single_domain: ['example.edu']
+        }
       })
     ]);
 
@@ -190,10 +218,17 @@ describe('GlobusModel', () => {
     await model.session.startLogin();
 
     expect(api.loginRequests).toEqual([
-      { session_requirements: { session_required_single_domain: ['example.edu'] } }
+      {
+        session_requirements: {
+          session_required_single_domain: ['example.edu']
+        }
+      }
     ]);
     await model.submitCode('good-code');
-    expect(model.source.entries.map(entry => entry.name)).toEqual(['data', 'notes.txt']);
+    expect(model.source.entries.map(entry => entry.name)).toEqual([
+      'data',
+      'notes.txt'
+    ]);
   });
 
   it('marks the session logged out when the server needs a login', async () => {
@@ -217,16 +252,27 @@ describe('GlobusModel', () => {
     expect(await model.submitCode('')).toBe(false);
     expect(model.session.error).toMatch(/Paste the authorization code/);
     expect(await model.submitCode('bad')).toBe(false);
-    expect(model.session.error).toBe('The authorization code is invalid or expired.');
+    expect(model.session.error).toBe(
+      'The authorization code is invalid or expired.'
+    );
     expect(model.session.login).not.toBeNull();
   });
 
   it('notices a login finished in another tab', async () => {
     const { api, model } = setup();
-    api.status = { ...api.status, logged_in: false, identity: null, expires_at: null };
+    api.status = {
+      ...api.status,
+      logged_in: false,
+      identity: null,
+      expires_at: null
+    };
     await model.start();
 
-    api.status = { ...api.status, logged_in: true, expires_at: '2031-01-01T00:00:00Z' };
+    api.status = {
+      ...api.status,
+      logged_in: true,
+      expires_at: '2031-01-01T00:00:00Z'
+    };
 
     expect(await model.checkLogin()).toBe(true);
     expect(api.callsOf('searchEndpoints')).toHaveLength(1);
@@ -245,7 +291,10 @@ describe('GlobusModel', () => {
 
   it('applies the default scope from the settings', () => {
     const api = new FakeApi();
-    const model = new GlobusModel(api, { defaultScope: 'shared-with-me', pollInterval: 500 });
+    const model = new GlobusModel(api, {
+      defaultScope: 'shared-with-me',
+      pollInterval: 500
+    });
 
     expect(model.endpoints.scope).toBe('shared-with-me');
     expect(model.tasks.interval).toBe(1000);

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
-import { asDirectory, fromLocalPath, joinPath, parentPath, toLocalPath } from '../paths';
+import {
+  asDirectory,
+  fromLocalPath,
+  joinPath,
+  parentPath,
+  toLocalPath
+} from '../paths';
 
 describe('collection paths', () => {
   it('finds the parent of nested folders', () => {
@@ -24,12 +30,16 @@ describe('collection paths', () => {
     expect(toLocalPath('/srv/lab/', '/srv/lab/data/x.csv')).toBe('data/x.csv');
     expect(toLocalPath('/srv/lab', '/srv/lab/')).toBe('');
     expect(toLocalPath('/srv/lab/', '/srv/lab/data/')).toBe('data');
-    expect(fromLocalPath('/srv/lab/', 'data/x.csv')).toBe('/srv/lab/data/x.csv');
+    expect(fromLocalPath('/srv/lab/', 'data/x.csv')).toBe(
+      '/srv/lab/data/x.csv'
+    );
     expect(fromLocalPath('/srv/lab', '')).toBe('/srv/lab/');
   });
 
   it('rejects paths outside the Jupyter root', () => {
-    expect(() => toLocalPath('/srv/lab/', '/srv/other/x')).toThrow(/outside the Jupyter root/);
+    expect(() => toLocalPath('/srv/lab/', '/srv/other/x')).toThrow(
+      /outside the Jupyter root/
+    );
     expect(() => toLocalPath('/srv/lab/', '/srv/labx/y')).toThrow(/outside/);
   });
 });

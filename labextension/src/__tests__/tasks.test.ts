@@ -1,6 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
-import { MAX_POLL_INTERVAL_MS, MIN_POLL_INTERVAL_MS, TaskListModel } from '../tasks';
+import {
+  MAX_POLL_INTERVAL_MS,
+  MIN_POLL_INTERVAL_MS,
+  TaskListModel
+} from '../tasks';
 import { ApiError, ITaskRecord } from '../types';
 import { FakeApi, makeTask } from './fakeApi';
 
@@ -62,7 +66,10 @@ describe('TaskListModel', () => {
     await vi.advanceTimersByTimeAsync(1500);
     expect(model.delay).toBe(2250);
 
-    api.tasks.set('t1', makeTask('t1', { progress: 0.5, files_transferred: 3 }));
+    api.tasks.set(
+      't1',
+      makeTask('t1', { progress: 0.5, files_transferred: 3 })
+    );
     await vi.advanceTimersByTimeAsync(2250);
 
     expect(model.delay).toBe(1000);
@@ -73,7 +80,9 @@ describe('TaskListModel', () => {
   it('doubles the wait after a failure', async () => {
     const { api, model } = setup(1000);
     api.tasks.set('t1', makeTask('t1'));
-    api.failures.set('getTask', [new ApiError('Globus is down', 502, { code: 'GlobusError' })]);
+    api.failures.set('getTask', [
+      new ApiError('Globus is down', 502, { code: 'GlobusError' })
+    ]);
     model.track(makeTask('t1'));
 
     await vi.advanceTimersByTimeAsync(1000);
@@ -89,7 +98,10 @@ describe('TaskListModel', () => {
     model.track(makeTask('t1'));
     await vi.advanceTimersByTimeAsync(1000);
 
-    api.tasks.set('t1', makeTask('t1', { status: 'SUCCEEDED', is_done: true, progress: 1 }));
+    api.tasks.set(
+      't1',
+      makeTask('t1', { status: 'SUCCEEDED', is_done: true, progress: 1 })
+    );
     await vi.advanceTimersByTimeAsync(1500);
     await vi.advanceTimersByTimeAsync(60000);
 
@@ -101,7 +113,9 @@ describe('TaskListModel', () => {
   it('announces a task that ended before it was tracked', () => {
     const { model, ended } = setup(1000);
 
-    model.track(makeTask('fast', { status: 'SUCCEEDED', is_done: true, progress: 1 }));
+    model.track(
+      makeTask('fast', { status: 'SUCCEEDED', is_done: true, progress: 1 })
+    );
 
     expect(ended.map(task => task.task_id)).toEqual(['fast']);
     expect(model.polling).toBe(false);
@@ -109,7 +123,10 @@ describe('TaskListModel', () => {
 
   it('does not announce tasks that had ended before they were listed', async () => {
     const { api, model, ended } = setup();
-    api.tasks.set('old', makeTask('old', { status: 'SUCCEEDED', is_done: true }));
+    api.tasks.set(
+      'old',
+      makeTask('old', { status: 'SUCCEEDED', is_done: true })
+    );
 
     await model.reload();
 

@@ -12,21 +12,33 @@ import * as React from 'react';
 import type { ListingModel } from '../listing';
 import type { Side } from '../model';
 import type { IFileEntry } from '../types';
-import { ErrorText, formatBytes, formatModified, ITransProps, useObservable } from './common';
+import {
+  ErrorText,
+  formatBytes,
+  formatModified,
+  ITransProps,
+  useObservable
+} from './common';
 
 /**
- * A browser for one transfer side: path entry, up, refresh, the hidden-file
- * toggle, one page of entries with checkboxes, and the page controls.
+ * Renders the browser of one transfer side: path entry, up, refresh, the
+ * hidden-file toggle, one page of entries with checkboxes, and the page controls.
  */
 export function SideBrowser(
-  props: ITransProps & { listing: ListingModel; side: Side; active: boolean; onActivate: () => void }
+  props: ITransProps & {
+    listing: ListingModel;
+    side: Side;
+    active: boolean;
+    onActivate: () => void;
+  }
 ): JSX.Element {
   const { listing, side, trans } = props;
   useObservable(listing);
   const [path, setPath] = React.useState(listing.path);
   React.useEffect(() => setPath(listing.path), [listing.path]);
 
-  const title = side === 'source' ? trans.__('Source') : trans.__('Destination');
+  const title =
+    side === 'source' ? trans.__('Source') : trans.__('Destination');
   const collection = listing.collection;
   const sectionId = `tunel-browser-${side}`;
   return (
@@ -77,7 +89,10 @@ export function SideBrowser(
               small
               minimal
               type="button"
-              aria-label={trans.__('Refresh the %1 folder', title.toLowerCase())}
+              aria-label={trans.__(
+                'Refresh the %1 folder',
+                title.toLowerCase()
+              )}
               title={trans.__('Refresh')}
               onClick={() => void listing.refresh()}
             >
@@ -88,7 +103,9 @@ export function SideBrowser(
             <input
               type="checkbox"
               checked={listing.showHidden}
-              onChange={event => void listing.setShowHidden(event.target.checked)}
+              onChange={event =>
+                void listing.setShowHidden(event.target.checked)
+              }
             />
             {trans.__('Show hidden files')}
           </label>
@@ -101,7 +118,9 @@ export function SideBrowser(
   );
 }
 
-function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }): JSX.Element {
+function EntryTable(
+  props: ITransProps & { listing: ListingModel; side: Side }
+): JSX.Element {
   const { listing, trans } = props;
   if (listing.loading && listing.entries.length === 0) {
     return <p className="tunel-Muted">{trans.__('Loading…')}</p>;
@@ -116,7 +135,9 @@ function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }):
         <thead>
           <tr>
             <th scope="col" className="tunel-SelectColumn">
-              <span className="tunel-VisuallyHidden">{trans.__('Selected')}</span>
+              <span className="tunel-VisuallyHidden">
+                {trans.__('Selected')}
+              </span>
             </th>
             <th scope="col">{trans.__('Name')}</th>
             <th scope="col">{trans.__('Size')}</th>
@@ -128,7 +149,12 @@ function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }):
             const isDir = entry.type === 'dir';
             const Icon = isDir ? folderIcon : fileIcon;
             return (
-              <tr key={entry.name} className={listing.selection.has(entry.name) ? 'tunel-mod-selected' : ''}>
+              <tr
+                key={entry.name}
+                className={
+                  listing.selection.has(entry.name) ? 'tunel-mod-selected' : ''
+                }
+              >
                 <td className="tunel-SelectColumn">
                   <input
                     type="checkbox"
@@ -152,7 +178,9 @@ function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }):
                   )}
                 </td>
                 <td>{isDir ? '' : formatBytes(entry.size)}</td>
-                <td title={entry.last_modified ?? ''}>{formatModified(entry.last_modified)}</td>
+                <td title={entry.last_modified ?? ''}>
+                  {formatModified(entry.last_modified)}
+                </td>
               </tr>
             );
           })}
@@ -162,7 +190,9 @@ function EntryTable(props: ITransProps & { listing: ListingModel; side: Side }):
   );
 }
 
-function PageControls(props: ITransProps & { listing: ListingModel }): JSX.Element {
+function PageControls(
+  props: ITransProps & { listing: ListingModel }
+): JSX.Element {
   const { listing, trans } = props;
   const [first, last] = listing.range;
   const pages = listing.pageCount;
@@ -183,9 +213,13 @@ function PageControls(props: ITransProps & { listing: ListingModel }): JSX.Eleme
         <caretLeftIcon.react tag="span" />
       </Button>
       <span className="tunel-PageInfo" aria-live="polite">
-        {pages !== null && pages > 1 ? trans.__('Page %1 of %2', page, pages) + ' · ' : ''}
+        {pages !== null && pages > 1
+          ? trans.__('Page %1 of %2', page, pages) + ' · '
+          : ''}
         {count}
-        {listing.selection.size > 0 ? ' · ' + trans.__('%1 selected', listing.selection.size) : ''}
+        {listing.selection.size > 0
+          ? ' · ' + trans.__('%1 selected', listing.selection.size)
+          : ''}
       </span>
       <Button
         small

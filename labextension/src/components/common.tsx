@@ -7,7 +7,9 @@ import type { Observable } from '../signal';
 export function useObservable(observable: Observable): void {
   const [, setVersion] = React.useState(0);
   React.useEffect(() => {
-    const disconnect = observable.changed.connect(() => setVersion(version => version + 1));
+    const disconnect = observable.changed.connect(() =>
+      setVersion(version => version + 1)
+    );
     return () => {
       disconnect();
     };
@@ -19,8 +21,10 @@ export interface ITransProps {
   trans: TranslationBundle;
 }
 
-/** An error line that screen readers announce. */
-export function ErrorText(props: { message: string | null }): JSX.Element | null {
+/** Renders an error line that screen readers announce. */
+export function ErrorText(props: {
+  message: string | null;
+}): JSX.Element | null {
   if (!props.message) {
     return null;
   }
@@ -43,7 +47,9 @@ export function formatBytes(bytes: number | null | undefined): string {
     value /= 1000;
     unit++;
   }
-  return unit === 0 ? `${value} ${units[unit]}` : `${value.toFixed(1)} ${units[unit]}`;
+  return unit === 0
+    ? `${value} ${units[unit]}`
+    : `${value.toFixed(1)} ${units[unit]}`;
 }
 
 /**

@@ -20,8 +20,11 @@ function scopeLabel(scope: ListScope, trans: TranslationBundle): string {
   }
 }
 
-/** A short name for a Globus entity type such as `GCSv5_mapped_collection`. */
-export function entityTypeLabel(type: string | null, trans: TranslationBundle): string {
+/** Returns a short name for a Globus entity type such as `GCSv5_mapped_collection`. */
+export function entityTypeLabel(
+  type: string | null,
+  trans: TranslationBundle
+): string {
   switch (type) {
     case 'GCSv5_mapped_collection':
       return trans.__('Mapped collection');
@@ -42,11 +45,16 @@ export function entityTypeLabel(type: string | null, trans: TranslationBundle): 
   }
 }
 
-function statusLabel(record: IEndpointRecord, trans: TranslationBundle): string {
+function statusLabel(
+  record: IEndpointRecord,
+  trans: TranslationBundle
+): string {
   if (record.non_functional) {
     return trans.__('Not a collection');
   }
-  return record.high_assurance ? trans.__('Ready, high assurance') : trans.__('Ready');
+  return record.high_assurance
+    ? trans.__('Ready, high assurance')
+    : trans.__('Ready');
 }
 
 function sideLabel(side: Side, trans: TranslationBundle): string {
@@ -57,7 +65,9 @@ function sideLabel(side: Side, trans: TranslationBundle): string {
  * Scope tabs, search and the endpoint table; choosing a row opens that
  * collection on the side picked with "Choose for".
  */
-export function EndpointSection(props: ITransProps & { model: GlobusModel }): JSX.Element {
+export function EndpointSection(
+  props: ITransProps & { model: GlobusModel }
+): JSX.Element {
   const { model, trans } = props;
   const endpoints = model.endpoints;
   useObservable(model);
@@ -66,8 +76,12 @@ export function EndpointSection(props: ITransProps & { model: GlobusModel }): JS
   const tabs = React.useRef<Array<HTMLButtonElement | null>>([]);
 
   const onTabKey = (event: React.KeyboardEvent, index: number) => {
-    const step = event.key === 'ArrowRight' ? 1 : event.key === 'ArrowLeft' ? -1 : 0;
-    if (step === 0) {
+    let step: number;
+    if (event.key === 'ArrowRight') {
+      step = 1;
+    } else if (event.key === 'ArrowLeft') {
+      step = -1;
+    } else {
       return;
     }
     event.preventDefault();
@@ -80,7 +94,11 @@ export function EndpointSection(props: ITransProps & { model: GlobusModel }): JS
   return (
     <section className="tunel-Endpoints" aria-label={trans.__('Collections')}>
       <h3 className="tunel-SectionTitle">{trans.__('Collections')}</h3>
-      <div className="tunel-SidePicker" role="group" aria-label={trans.__('Choose for')}>
+      <div
+        className="tunel-SidePicker"
+        role="group"
+        aria-label={trans.__('Choose for')}
+      >
         <span>{trans.__('Choose for:')}</span>
         {(['source', 'destination'] as Side[]).map(side => (
           <Button
@@ -100,12 +118,22 @@ export function EndpointSection(props: ITransProps & { model: GlobusModel }): JS
           small
           className="tunel-ThisServerButton"
           onClick={() => void model.chooseLocal(model.activeSide)}
-          title={trans.__('The Jupyter root directory, served by %1', local.displayName)}
+          title={trans.__(
+            'The Jupyter root directory, served by %1',
+            local.displayName
+          )}
         >
-          {trans.__('This server as %1', sideLabel(model.activeSide, trans).toLowerCase())}
+          {trans.__(
+            'This server as %1',
+            sideLabel(model.activeSide, trans).toLowerCase()
+          )}
         </Button>
       ) : null}
-      <div className="tunel-Tabs" role="tablist" aria-label={trans.__('Endpoint lists')}>
+      <div
+        className="tunel-Tabs"
+        role="tablist"
+        aria-label={trans.__('Endpoint lists')}
+      >
         {LIST_SCOPES.map((scope, index) => (
           <button
             key={scope}
@@ -154,12 +182,19 @@ export function EndpointSection(props: ITransProps & { model: GlobusModel }): JS
           </form>
         ) : null}
         <EndpointTable model={model} trans={trans} records={list.records} />
-        {list.loading ? <p className="tunel-Muted">{trans.__('Loading…')}</p> : null}
+        {list.loading ? (
+          <p className="tunel-Muted">{trans.__('Loading…')}</p>
+        ) : null}
         {!list.loading && list.loaded && list.records.length === 0 ? (
           <p className="tunel-Muted">{trans.__('No collections found.')}</p>
         ) : null}
         {list.hasNextPage ? (
-          <Button small minimal onClick={() => void endpoints.loadMore()} disabled={list.loading}>
+          <Button
+            small
+            minimal
+            onClick={() => void endpoints.loadMore()}
+            disabled={list.loading}
+          >
             {trans.__('Load more')}
           </Button>
         ) : null}
@@ -176,12 +211,20 @@ function EndpointTable(
   if (records.length === 0) {
     return null;
   }
-  const choose = (record: IEndpointRecord) => void model.chooseEndpoint(record);
+  // Endpoints that are not collections (GCSv5 endpoints) cannot be listed.
+  const choose = (record: IEndpointRecord) => {
+    if (!record.non_functional) {
+      void model.chooseEndpoint(record);
+    }
+  };
   return (
     <div className="tunel-TableScroll">
       <table className="tunel-Table tunel-EndpointTable">
         <caption className="tunel-VisuallyHidden">
-          {trans.__('Collections; choose one to open it as the %1', sideLabel(model.activeSide, trans).toLowerCase())}
+          {trans.__(
+            'Collections; choose one to open it as the %1',
+            sideLabel(model.activeSide, trans).toLowerCase()
+          )}
         </caption>
         <thead>
           <tr>
@@ -197,8 +240,13 @@ function EndpointTable(
               key={record.id}
               className={record.non_functional ? 'tunel-mod-disabled' : ''}
               tabIndex={0}
+              aria-disabled={record.non_functional ? true : undefined}
               title={record.description ?? record.id}
-              aria-label={trans.__('Open %1 as the %2', record.display_name, sideLabel(model.activeSide, trans).toLowerCase())}
+              aria-label={trans.__(
+                'Open %1 as the %2',
+                record.display_name,
+                sideLabel(model.activeSide, trans).toLowerCase()
+              )}
               onClick={() => choose(record)}
               onKeyDown={event => {
                 if (event.key === 'Enter' || event.key === ' ') {

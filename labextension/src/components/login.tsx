@@ -8,7 +8,9 @@ import { ErrorText, ITransProps, useObservable } from './common';
  * Login state and identity, and the steps to log in when Globus needs a
  * login or more consent.
  */
-export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.Element {
+export function LoginSection(
+  props: ITransProps & { model: GlobusModel }
+): JSX.Element {
   const { model, trans } = props;
   const session = model.session;
   useObservable(session);
@@ -29,7 +31,7 @@ export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.E
 
   if (status.logged_in && !session.consent) {
     const identity = status.identity;
-    const who = identity
+    const identityText = identity
       ? identity.name
         ? trans.__('%1 (%2)', identity.name, identity.username)
         : identity.username
@@ -38,7 +40,9 @@ export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.E
       <section className="tunel-Login" aria-label={trans.__('Globus login')}>
         {environment}
         <div className="tunel-Identity">
-          <span className="tunel-Identity-text">{trans.__('Logged in as %1', who)}</span>
+          <span className="tunel-Identity-text">
+            {trans.__('Logged in as %1', identityText)}
+          </span>
           <Button
             small
             minimal
@@ -59,11 +63,15 @@ export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.E
       {environment}
       {session.consent ? (
         <div className="tunel-Consent" role="status">
-          <strong>{trans.__('Globus needs your consent.')}</strong> {session.consent.message}
+          <strong>{trans.__('Globus needs your consent.')}</strong>{' '}
+          {session.consent.message}
         </div>
       ) : (
         <p className="tunel-LoginReason">
-          {status.reason || trans.__('Log in to Globus to browse collections and transfer files.')}
+          {status.reason ||
+            trans.__(
+              'Log in to Globus to browse collections and transfer files.'
+            )}
         </p>
       )}
       {session.login ? (
@@ -74,7 +82,9 @@ export function LoginSection(props: ITransProps & { model: GlobusModel }): JSX.E
           onClick={() => void session.startLogin().catch(() => undefined)}
           disabled={session.busy}
         >
-          {session.consent ? trans.__('Grant consent') : trans.__('Log in with Globus')}
+          {session.consent
+            ? trans.__('Grant consent')
+            : trans.__('Log in with Globus')}
         </button>
       )}
       <ErrorText message={session.error} />
@@ -114,7 +124,11 @@ function LoginSteps(props: ITransProps & { model: GlobusModel }): JSX.Element {
       <div className="tunel-LoginSteps">
         <ol>
           <li>{link}</li>
-          <li>{trans.__('Allow access; Globus then returns that tab to JupyterLab.')}</li>
+          <li>
+            {trans.__(
+              'Allow access; Globus then returns that tab to JupyterLab.'
+            )}
+          </li>
         </ol>
         <Button small onClick={() => void model.checkLogin()}>
           {trans.__('I have logged in')}
@@ -138,9 +152,13 @@ function LoginSteps(props: ITransProps & { model: GlobusModel }): JSX.Element {
     <form className="tunel-LoginSteps" onSubmit={submit}>
       <ol>
         <li>{link}</li>
-        <li>{trans.__('Allow access. The page then shows an authorization code.')}</li>
         <li>
-          <label htmlFor="tunel-auth-code">{trans.__('Paste the code here:')}</label>
+          {trans.__('Allow access. The page then shows an authorization code.')}
+        </li>
+        <li>
+          <label htmlFor="tunel-auth-code">
+            {trans.__('Paste the code here:')}
+          </label>
           <input
             id="tunel-auth-code"
             className="jp-mod-styled tunel-CodeInput"
@@ -160,7 +178,12 @@ function LoginSteps(props: ITransProps & { model: GlobusModel }): JSX.Element {
       >
         {trans.__('Finish login')}
       </button>
-      <Button type="button" small minimal onClick={() => model.session.cancelLogin()}>
+      <Button
+        type="button"
+        small
+        minimal
+        onClick={() => model.session.cancelLogin()}
+      >
         {trans.__('Cancel')}
       </Button>
     </form>

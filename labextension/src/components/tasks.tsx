@@ -6,7 +6,10 @@ import type { TaskListModel } from '../tasks';
 import type { ITaskRecord } from '../types';
 import { ErrorText, formatBytes, ITransProps, useObservable } from './common';
 
-export function taskStatusLabel(task: ITaskRecord, trans: TranslationBundle): string {
+export function taskStatusLabel(
+  task: ITaskRecord,
+  trans: TranslationBundle
+): string {
   switch (task.status) {
     case 'ACTIVE':
       return trans.__('Active');
@@ -21,7 +24,10 @@ export function taskStatusLabel(task: ITaskRecord, trans: TranslationBundle): st
 
 /** Recent tasks with progress bars and a cancel button for active ones. */
 export function TaskSection(
-  props: ITransProps & { tasks: TaskListModel; onCancel: (task: ITaskRecord) => void }
+  props: ITransProps & {
+    tasks: TaskListModel;
+    onCancel: (task: ITaskRecord) => void;
+  }
 ): JSX.Element {
   const { tasks, trans } = props;
   useObservable(tasks);
@@ -40,11 +46,18 @@ export function TaskSection(
         </Button>
       </div>
       {tasks.tasks.length === 0 ? (
-        <p className="tunel-Muted">{tasks.loading ? trans.__('Loading…') : trans.__('No recent tasks.')}</p>
+        <p className="tunel-Muted">
+          {tasks.loading ? trans.__('Loading…') : trans.__('No recent tasks.')}
+        </p>
       ) : (
         <ul className="tunel-TaskList">
           {tasks.tasks.map(task => (
-            <TaskItem key={task.task_id} task={task} trans={trans} onCancel={props.onCancel} />
+            <TaskItem
+              key={task.task_id}
+              task={task}
+              trans={trans}
+              onCancel={props.onCancel}
+            />
           ))}
         </ul>
       )}
@@ -54,17 +67,24 @@ export function TaskSection(
 }
 
 function TaskItem(
-  props: ITransProps & { task: ITaskRecord; onCancel: (task: ITaskRecord) => void }
+  props: ITransProps & {
+    task: ITaskRecord;
+    onCancel: (task: ITaskRecord) => void;
+  }
 ): JSX.Element {
   const { task, trans } = props;
   const name = task.label || task.task_id;
-  const percent = task.progress === null ? null : Math.round(task.progress * 100);
+  const percent =
+    task.progress === null ? null : Math.round(task.progress * 100);
   const files =
     task.files !== null && task.files !== undefined
       ? trans.__('%1 of %2 files', task.files_transferred ?? 0, task.files)
       : '';
   return (
-    <li className={`tunel-Task tunel-Task-${task.status.toLowerCase()}`} data-task-id={task.task_id}>
+    <li
+      className={`tunel-Task tunel-Task-${task.status.toLowerCase()}`}
+      data-task-id={task.task_id}
+    >
       <div className="tunel-TaskHeader">
         <span className="tunel-TaskName" title={task.task_id}>
           {name}
@@ -78,23 +98,39 @@ function TaskItem(
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={percent ?? undefined}
-        aria-valuetext={percent === null ? trans.__('unknown') : trans.__('%1%', percent)}
+        aria-valuetext={
+          percent === null ? trans.__('unknown') : trans.__('%1%', percent)
+        }
       >
-        <div className="tunel-ProgressBar" style={{ width: `${percent ?? 0}%` }} />
+        <div
+          className="tunel-ProgressBar"
+          style={{ width: `${percent ?? 0}%` }}
+        />
       </div>
       <div className="tunel-TaskDetails">
         <span>
-          {[files, formatBytes(task.bytes_transferred), task.is_done ? '' : task.nice_status ?? '']
+          {[
+            files,
+            formatBytes(task.bytes_transferred),
+            task.is_done ? '' : (task.nice_status ?? '')
+          ]
             .filter(Boolean)
             .join(' · ')}
         </span>
         {!task.is_done ? (
-          <Button small minimal onClick={() => props.onCancel(task)} aria-label={trans.__('Cancel %1', name)}>
+          <Button
+            small
+            minimal
+            onClick={() => props.onCancel(task)}
+            aria-label={trans.__('Cancel %1', name)}
+          >
             {trans.__('Cancel')}
           </Button>
         ) : null}
       </div>
-      {task.fatal_error?.description ? <ErrorText message={task.fatal_error.description} /> : null}
+      {task.fatal_error?.description ? (
+        <ErrorText message={task.fatal_error.description} />
+      ) : null}
     </li>
   );
 }

@@ -7,7 +7,9 @@ import type { SyncLevel } from '../types';
 import { ErrorText, ITransProps, useObservable } from './common';
 
 /** Transfer options (label, sync level, checksum) and the Transfer button. */
-export function TransferSection(props: ITransProps & { model: GlobusModel }): JSX.Element {
+export function TransferSection(
+  props: ITransProps & { model: GlobusModel }
+): JSX.Element {
   const { model, trans } = props;
   const options = model.options;
   useObservable(model);
@@ -38,20 +40,28 @@ export function TransferSection(props: ITransProps & { model: GlobusModel }): JS
         <select
           className="jp-mod-styled"
           value={options.syncLevel}
-          onChange={event => options.update({ syncLevel: event.target.value as SyncLevel | '' })}
+          onChange={event =>
+            options.update({ syncLevel: event.target.value as SyncLevel | '' })
+          }
         >
           <option value="">{trans.__('Copy everything')}</option>
-          <option value="exists">{trans.__('Only files missing at the destination')}</option>
+          <option value="exists">
+            {trans.__('Only files missing at the destination')}
+          </option>
           <option value="size">{trans.__('Files whose size differs')}</option>
           <option value="mtime">{trans.__('Files newer at the source')}</option>
-          <option value="checksum">{trans.__('Files whose checksum differs')}</option>
+          <option value="checksum">
+            {trans.__('Files whose checksum differs')}
+          </option>
         </select>
       </label>
       <label className="tunel-Checkbox">
         <input
           type="checkbox"
           checked={options.verifyChecksum}
-          onChange={event => options.update({ verifyChecksum: event.target.checked })}
+          onChange={event =>
+            options.update({ verifyChecksum: event.target.checked })
+          }
         />
         {trans.__('Verify checksums after the transfer')}
       </label>
@@ -61,7 +71,9 @@ export function TransferSection(props: ITransProps & { model: GlobusModel }): JS
           className="jp-mod-styled jp-mod-accept tunel-Primary tunel-TransferButton"
           disabled={model.submitting}
         >
-          {count > 0 ? trans._n('Transfer %1 item', 'Transfer %1 items', count) : trans.__('Transfer')}
+          {count > 0
+            ? trans._n('Transfer %1 item', 'Transfer %1 items', count)
+            : trans.__('Transfer')}
         </button>
         <Button
           type="button"
