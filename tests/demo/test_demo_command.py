@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import queue
 import re
@@ -322,6 +323,22 @@ def test_layout_keeps_demo_apart(tmp_path):
         assert Path(env[name]).is_relative_to(tmp_path / "demo")
         assert Path(env[name]).is_dir()
     assert (tmp_path / "demo").stat().st_mode & 0o777 == 0o700
+
+
+def test_lab_settings_turn_news_off_once(tmp_path):
+    layout = DemoLayout.at(tmp_path / "demo")
+    layout.create()
+
+    layout.write_lab_settings()
+    (path,) = layout.jupyter_config_dir.rglob("notification.jupyterlab-settings")
+    assert json.loads(path.read_text()) == {
+        "fetchNews": "false",
+        "checkForUpdates": False,
+    }
+
+    path.write_text('{"fetchNews": "true"}')
+    layout.write_lab_settings()
+    assert json.loads(path.read_text()) == {"fetchNews": "true"}
 
 
 def test_install_notebook_keeps_edited_copy(tmp_path):

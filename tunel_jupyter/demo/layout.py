@@ -102,6 +102,27 @@ class DemoLayout:
                 field="data_dir",
             ) from err
 
+    def write_lab_settings(self) -> None:
+        """Answer JupyterLab's news question in the demo's settings, once.
+
+        JupyterLab otherwise asks in a pop-up whether to fetch news from the
+        internet. An existing settings file is kept, so a choice made in the demo's
+        settings editor stays.
+        """
+        path = (
+            self.jupyter_config_dir
+            / "lab"
+            / "user-settings"
+            / "@jupyterlab"
+            / "apputils-extension"
+            / "notification.jupyterlab-settings"
+        )
+        if path.exists():
+            return
+        path.parent.mkdir(parents=True, exist_ok=True)
+        settings = {"fetchNews": "false", "checkForUpdates": False}
+        path.write_text(json.dumps(settings, indent=2) + "\n", encoding="utf-8")
+
     def jupyter_env(self) -> dict[str, str]:
         """Return the Jupyter path variables that keep the demo apart from real data."""
         return {

@@ -67,6 +67,7 @@ class Demo:
         started so far is stopped again before the error propagates.
         """
         self.layout.create()
+        self.layout.write_lab_settings()
         notebook = install_notebook(
             self.layout.work_dir, overwrite=self.options.reset_notebook
         )
