@@ -126,8 +126,10 @@ def test_batch_of_many_files(
     assert done.status == "SUCCEEDED"
     assert done.files == 40
     assert digest_tree(root / "target") == digest_tree(root / "many")
+    listings = [e for e in control.requests() if e["path"].endswith("/ls")]
     stats = [e for e in control.requests() if e["path"].endswith("/stat")]
-    assert len(stats) == 1, "one stat per destination folder"
+    assert len(listings) == 1, "one listing per destination parent folder"
+    assert stats == []
 
 
 @pytest.mark.parametrize(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import logging
+import posixpath
 import time
 import typing as t
 
-from ..errors import TaskWaitTimeout, UsageError
+from ..errors import NotFound, TaskWaitTimeout, UsageError
 from .endpoints import check_uuid
 from .errors import translated
-from .files import stat
 from .paths import basename, join
 from .records import TaskEvent, TaskRecord, TransferItem, TransferRequest
 
@@ -49,9 +49,9 @@ def submit_transfer(
         verify_checksum=request.verify_checksum,
         preserve_timestamp=request.preserve_timestamp,
     )
-    directories: dict[str, bool] = {}
+    directories = _existing_directories(client, destination, request.items)
     for item in request.items:
-        destination_path = _destination_path(client, destination, item, directories)
+        destination_path = _destination_path(item, directories)
         data.add_item(item.source_path, destination_path, recursive=item.recursive)
 
     log.debug(
@@ -65,22 +65,54 @@ def submit_transfer(
     return get_task(client, result["task_id"])
 
 
-def _destination_path(
+def _needs_check(item: TransferItem) -> bool:
+    """Tell whether a file's destination may name an existing directory.
+
+    A destination ending in ``/`` is a directory, and one that ends in the file's
+    own name is taken as the file itself, so only renamed files are checked.
+    """
+    path = item.destination_path
+    if item.recursive or path.endswith("/"):
+        return False
+    return basename(path) != basename(item.source_path)
+
+
+def _existing_directories(
     client: globus_sdk.TransferClient,
     endpoint_id: str,
-    item: TransferItem,
-    directories: dict[str, bool],
-) -> str:
+    items: t.Sequence[TransferItem],
+) -> set[str]:
+    """Return the destinations of ``items`` that are existing directories.
+
+    One listing of directories per parent folder answers for all items sent
+    there, so a batch of thousands of files costs a few calls, not one each.
+    """
+    parents: dict[str, set[str]] = {}
+    for item in items:
+        if _needs_check(item):
+            parent = posixpath.dirname(item.destination_path.rstrip("/")) or "/"
+            parents.setdefault(parent, set()).add(item.destination_path)
+
+    found: set[str] = set()
+    for parent, paths in parents.items():
+        log.debug("TransferClient.operation_ls(%s, filter=type:dir)", endpoint_id)
+        try:
+            with translated(f"list directories in {parent} on {endpoint_id}"):
+                listing = client.operation_ls(
+                    endpoint_id, path=parent, filter="type:dir"
+                )
+        except NotFound:
+            continue
+        names = {entry["name"] for entry in listing}
+        found.update(path for path in paths if basename(path) in names)
+    return found
+
+
+def _destination_path(item: TransferItem, directories: set[str]) -> str:
     path = item.destination_path
-    if item.recursive:
-        return path
-    if path.endswith("/"):
+    if path.endswith("/") and not item.recursive:
         return join(path, basename(item.source_path))
-    # A batch often sends many files to one folder: stat each destination once.
-    if path not in directories:
-        entry = stat(client, endpoint_id, path)
-        directories[path] = entry is not None and entry.type == "dir"
-    if directories[path]:
+    if path in directories:
         return join(path, basename(item.source_path))
     return path
 
