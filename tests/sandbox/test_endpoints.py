@@ -8,8 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
-from tests.sandbox import transfer_fixtures
 from globus_sdk.transport import RetryConfig
+
+from tests.sandbox import transfer_fixtures
 from tests.sandbox.transfer_fixtures import (
     BULK_ID,
     GCS_ENDPOINT_ID,
@@ -22,7 +23,7 @@ from tests.sandbox.transfer_fixtures import (
     seed_with,
     wait_done,
 )
-
+from tests.utils import sandbox_authorize
 from tunel_jupyter.sandbox import Sandbox
 
 # Fixtures shared by the Transfer tests.
@@ -195,8 +196,6 @@ def test_search_cap_with_generated_seed(tmp_path: Path, bulk_root: Path) -> None
 
 def _mint_token(server: Sandbox) -> str:
     """Log in through the sandbox's Auth API with PKCE, as a person would."""
-    from utils import sandbox_authorize
-
     auth = globus_sdk.NativeAppAuthClient(
         server.native_client_id, base_url=server.auth_url
     )

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import globus_sdk
 import pytest
-from tests.sandbox import transfer_fixtures
 from globus_sdk.scopes import Scope, TransferScopes
+
+from tests.sandbox import transfer_fixtures
 from tests.sandbox.transfer_fixtures import (
     BULK_COUNT,
     BULK_ID,
@@ -21,7 +22,6 @@ from tests.sandbox.transfer_fixtures import (
     TRANSFER_RS,
     make_client,
 )
-
 from tunel_jupyter.sandbox import Sandbox
 
 # Fixtures shared by the Transfer tests.

@@ -12,6 +12,7 @@ from pathlib import Path
 import globus_sdk
 import pytest
 import requests
+
 from tests.sandbox import transfer_fixtures
 from tests.sandbox.transfer_fixtures import (
     KARL_ID,
@@ -23,7 +24,7 @@ from tests.sandbox.transfer_fixtures import (
     wait_done,
     wait_for,
 )
-
+from tests.utils import sandbox_authorize
 from tunel_jupyter.sandbox import Sandbox
 
 # Fixtures shared by the Transfer tests.
@@ -444,8 +445,6 @@ def test_task_not_found(tc: globus_sdk.TransferClient) -> None:
 
 
 def test_tasks_survive_restart(tmp_path: Path, bulk_root: Path) -> None:
-    from utils import sandbox_authorize
-
     state_dir = tmp_path / "state"
     root = tmp_path / "root"
     root.mkdir()

@@ -8,10 +8,16 @@ from pathlib import Path
 import globus_sdk
 import pytest
 import requests
-from tests.sandbox import transfer_fixtures
-from tests.sandbox.transfer_fixtures import TRANSFER_RS, seed_with, tree, wait_done, wait_for
-from tests.utils import sandbox_authorize
 
+from tests.sandbox import transfer_fixtures
+from tests.sandbox.transfer_fixtures import (
+    TRANSFER_RS,
+    seed_with,
+    tree,
+    wait_done,
+    wait_for,
+)
+from tests.utils import sandbox_authorize
 from tunel_jupyter.sandbox import Sandbox
 
 # Fixtures shared by the Transfer tests.

@@ -1,8 +1,10 @@
 """Fixtures for the Transfer tests: a sandbox whose big folder is made once per run.
 
-Test modules import these names so that pytest finds them::
+Test modules bind these fixtures to module names so that pytest finds them::
 
-    from transfer_fixtures import bulk_root, sandbox, tc  # noqa: F401
+    from tests.sandbox import transfer_fixtures
+
+    sandbox = transfer_fixtures.sandbox
 """
 
 from __future__ import annotations
