@@ -255,3 +255,9 @@ def test_describe_errors() -> None:
 )
 def test_format_bytes(size: int, expected: str) -> None:
     assert format_bytes(size) == expected
+
+
+def test_directory_listing_names_the_endpoint() -> None:
+    listing = DirectoryListing(make_listing(), endpoint_name="lab storage")
+
+    assert repr(listing).splitlines()[0] == "lab storage:/data/ (endpoint ep-1)"

@@ -96,9 +96,9 @@ def test_consent_error_offers_the_consent_login(
 ) -> None:
     capsys.readouterr()
 
-    refused = globus(logged_in, f"ls {MAPPED_COLLECTION}:/")
+    result = globus(logged_in, f"ls {MAPPED_COLLECTION}:/")
 
-    assert refused is None
+    assert result is None
     captured = capsys.readouterr()
     assert "Error 403 ConsentRequired" in captured.err
     assert f"{MAPPED_COLLECTION}/data_access" in captured.err

@@ -273,14 +273,17 @@ def ls(
     """
     endpoint, path = split_endpoint_path(target)
     session = get_session()
-    endpoint_id = session.resolve_endpoint(endpoint).id
+    record = session.resolve_endpoint(endpoint)
 
     def fetch(page_offset: int) -> DirectoryListing:
         listing = session.ls(
-            endpoint_id, path, show_hidden=show_hidden, limit=limit, offset=page_offset
+            record.id, path, show_hidden=show_hidden, limit=limit, offset=page_offset
         )
         return DirectoryListing(
-            listing, environment=session.environment, fetch_page=fetch
+            listing,
+            environment=session.environment,
+            fetch_page=fetch,
+            endpoint_name=record.display_name,
         )
 
     return fetch(offset)

@@ -194,9 +194,11 @@ class DirectoryListing(_Rich):
         *,
         environment: Environment | None = None,
         fetch_page: t.Callable[[int], DirectoryListing] | None = None,
+        endpoint_name: str | None = None,
     ) -> None:
         self.listing = listing
         self.environment = environment
+        self.endpoint_name = endpoint_name
         self._fetch_page = fetch_page
 
     endpoint_id = property(lambda self: self.listing.endpoint_id)
@@ -221,6 +223,8 @@ class DirectoryListing(_Rich):
         return self._fetch_page(self.next_offset)
 
     def _title(self) -> str:
+        if self.endpoint_name and self.endpoint_name != self.endpoint_id:
+            return f"{self.endpoint_name}:{self.path} (endpoint {self.endpoint_id})"
         return f"{self.endpoint_id}:{self.path}"
 
     def _footer(self) -> str:
