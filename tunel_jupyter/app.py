@@ -151,6 +151,12 @@ class TunelGlobus(ExtensionApp):
     def _default_client_id(self) -> str | None:
         return os.environ.get(CLIENT_ID_VARIABLE) or None
 
+    @default("data_dir")
+    def _default_data_dir(self) -> str:
+        from jupyter_core.paths import jupyter_data_dir
+
+        return jupyter_data_dir()
+
     @default("local_collection_id")
     def _default_local_collection_id(self) -> str | None:
         return os.environ.get(LOCAL_COLLECTION_VARIABLE) or None
@@ -176,7 +182,7 @@ class TunelGlobus(ExtensionApp):
         self.service = GlobusService(
             client_id=self.client_id,
             client_secret=self.client_secret,
-            data_dir=self.data_dir,
+            data_dir=self.data_dir or None,
             http_timeout=self.request_timeout,
             max_retries=self.max_retries,
             endpoint_cache_seconds=self.endpoint_cache_seconds,

@@ -14,7 +14,8 @@ from jupyter_server.serverapp import ServerApp
 from pytest_jupyter.jupyter_core import *  # noqa: F403
 from pytest_jupyter.jupyter_server import *  # noqa: F403
 from pytest_jupyter.pytest_tornasync import AsyncHTTPServerClient
-from server_helpers import Api, Browser, paste_login
+
+from .server_helpers import Api, Browser, paste_login
 
 # pytest-jupyter's fixtures are imported here rather than listed in pytest_plugins,
 # so its autouse fixtures stay inside tests/server. Its hooks would run coroutine

@@ -75,6 +75,14 @@ def test_client_id_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert TunelGlobus().client_id is None
 
 
+async def test_token_store_in_jupyter_data_dir(
+    jp_serverapp: t.Any, globus_env: dict[str, str]
+) -> None:
+    app = jp_serverapp.extension_manager.extension_points["tunel_jupyter"].app
+    assert app.data_dir == os.environ["JUPYTER_DATA_DIR"]
+    assert app.service.data_dir == app.data_dir
+
+
 # Runs a real Jupyter server in a fresh interpreter, because the test process has
 # imported globus_sdk long ago.
 LAZY_IMPORT_SCRIPT = textwrap.dedent(

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from server_helpers import Api, authorize_json, paste_login
 
 from tunel_jupyter.sandbox import Sandbox
+
+from .server_helpers import Api, authorize_json, paste_login
 
 SCOPES = (
     "my-endpoints",

@@ -8,7 +8,8 @@ import typing as t
 
 import pytest
 from jupyter_client.manager import AsyncKernelManager
-from server_helpers import Api, paste_login
+
+from .server_helpers import Api, paste_login
 
 pytestmark = pytest.mark.slow
 

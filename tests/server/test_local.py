@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from server_helpers import Api
 
 from tunel_jupyter.errors import UsageError
 from tunel_jupyter.handlers.local import LocalCollection, find_local_collection
 from tunel_jupyter.handlers.logins import PendingLogins
+
+from .server_helpers import Api
 
 GCP_ID = "5c4b1a2e-7d0e-4c6f-9a8b-1e2d3c4b5a69"
 OPTION_ID = "0f0e0d0c-0b0a-4909-8807-060504030201"

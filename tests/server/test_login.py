@@ -6,7 +6,8 @@ import typing as t
 import urllib.parse
 
 import pytest
-from server_helpers import Api, Browser, authorize_json, paste_login
+
+from .server_helpers import Api, Browser, authorize_json, paste_login
 
 
 async def test_status_before_login(api: Api, globus_env: dict[str, str]) -> None:

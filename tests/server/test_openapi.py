@@ -11,10 +11,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-from server_helpers import Api
 
 from tunel_jupyter.handlers import NAMESPACE
 from tunel_jupyter.handlers.routes import route_table
+
+from .server_helpers import Api, paste_login
 
 DOCUMENT = yaml.safe_load(
     (Path(__file__).parents[2] / "tunel_jupyter/handlers/openapi.yaml").read_text()
@@ -69,8 +70,6 @@ async def test_answers_match_schemas(
     check(await api.get("status"), "Status")
     check(await api.get("endpoints", expect=401), "Error")
     check(await api.post("login", {"scopes": ["x"]}), "LoginStart")
-
-    from server_helpers import paste_login
 
     status = await paste_login(api)
     check(status, "Status")

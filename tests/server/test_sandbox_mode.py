@@ -8,7 +8,8 @@ import typing as t
 import urllib.parse
 
 import pytest
-from server_helpers import Api, Browser
+
+from .server_helpers import Api, Browser
 
 VARIABLES = (
     "GLOBUS_SDK_SERVICE_URL_AUTH",

@@ -11,7 +11,8 @@ import urllib.parse
 
 import pytest
 import yaml
-from server_helpers import Api, Browser, authorize_json
+
+from .server_helpers import Api, Browser, authorize_json
 
 DOCUMENT = (
     pathlib.Path(__file__).parents[2] / "tunel_jupyter" / "handlers" / "openapi.yaml"

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from server_helpers import Api
 
 from tunel_jupyter.sandbox import Sandbox
+
+from .server_helpers import Api
 
 BULK_FILES = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d04"
 OMGTACOS = "29890592-374e-11e8-b96a-0ac6873fc732"
