@@ -142,3 +142,14 @@ def test_config_client_id_reaches_the_session(
     finally:
         shell.run_line_magic("config", "GlobusMagics.client_id = None")
     assert api.get_session().resolve_client_id() == globus_env["TUNEL_GLOBUS_CLIENT_ID"]
+
+
+@pytest.mark.parametrize(
+    "line", ["login -- secret-code extra-secret", 'login "secret-code']
+)
+def test_login_errors_never_show_the_code(shell: InteractiveShell, line: str) -> None:
+    with pytest.raises(UsageError) as info:
+        shell.run_line_magic("globus", line)
+
+    assert "secret" not in str(info.value)
+    assert str(info.value).startswith("%globus")

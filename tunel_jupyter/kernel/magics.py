@@ -229,10 +229,16 @@ class GlobusMagics(Magics):
         print("Run %tb for the traceback.", file=sys.stderr)
 
         arguments = consent_arguments(error)
-        if arguments is not None:
-            from IPython.display import display
+        if arguments is None:
+            return
+        from IPython.display import display
 
-            display(api.start_login(**arguments))  # type: ignore[no-untyped-call]
+        try:
+            prompt = api.start_login(**arguments)
+        except errors.TunelError as login_error:
+            print("\n".join(describe_error(login_error)), file=sys.stderr)
+            return
+        display(prompt)  # type: ignore[no-untyped-call]
 
     def _run_login(self, args: argparse.Namespace) -> t.Any:
         return api.login(args.code, force=args.force)
@@ -294,7 +300,9 @@ def _split(line: str) -> list[str]:
     try:
         return shlex.split(line)
     except ValueError as error:
-        raise UsageError(f"%globus: cannot parse {line!r}: {error}.") from error
+        # A login line may carry a code, which no message may show.
+        shown = "the login line" if line.lstrip().startswith("login") else repr(line)
+        raise UsageError(f"%globus: cannot parse {shown}: {error}.") from error
 
 
 _LOGIN_OPTIONS = ("--force", "-h", "--help")
@@ -305,7 +313,13 @@ def _protect_login_code(words: list[str]) -> list[str]:
     if not words or words[0] != "login":
         return words
     options = [word for word in words[1:] if word in _LOGIN_OPTIONS]
-    others = [word for word in words[1:] if word not in _LOGIN_OPTIONS]
+    others = [word for word in words[1:] if word not in (*_LOGIN_OPTIONS, "--")]
+    if len(others) > 1:
+        # Never echo the words: one of them may be the code.
+        raise UsageError(
+            f"%globus login: expected one code, got {len(others)} words. "
+            "Run %globus login --help for usage."
+        )
     return ["login", *options, "--", *others]
 
 
