@@ -306,3 +306,22 @@ def test_consent_error_shows_consent_login(
     tabs.source_button.click()
     assert panel.status.level != "error", panel.status.message
     assert "README.txt" in [value for _, value in panel.source.entries.options]
+
+
+def test_wrong_code_is_shown_and_cleared(
+    session: GlobusSession, sandbox: Sandbox
+) -> None:
+    from tunel_jupyter.kernel.login import LoginPrompt
+
+    prompt = LoginPrompt(session.start_login(), session=session)
+    widget = prompt.widget
+
+    prompt.code_box.value = "not-a-code-Globus-issued"
+
+    assert prompt.code_box.value == ""
+    assert prompt.state is None
+    assert prompt.status.level == "error"
+    assert "not-a-code-Globus-issued" not in prompt.status.message
+    assert widget.children[-1] is prompt.status
+    prompt.login_button.click()
+    assert "Paste the code Globus showed" in prompt.status.message

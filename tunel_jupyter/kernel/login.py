@@ -78,10 +78,10 @@ class LoginPrompt:
                 self.status.show("Paste the code Globus showed, then press Log in.")
                 return
 
-            state = self.finish(code)
             # The box's value is synced to the front end and may be saved with the
-            # notebook, so the code must not stay in it.
+            # notebook, so the code must not stay in it, used or not.
             self.code_box.value = ""
+            state = self.finish(code)
             self.code_box.disabled = self.login_button.disabled = True
             # The last line names the identity; the sandbox notice is already shown.
             self.status.show(repr(state).splitlines()[-1], "success")
