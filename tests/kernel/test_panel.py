@@ -216,6 +216,12 @@ def test_open_and_errors_show_in_status(panel: GlobusPanel, sandbox: Sandbox) ->
     assert panel.status.level == "error"
     assert "NotFound" in panel.status.message
     assert "/no/such/folder" in panel.status.message
+    assert panel.source.path.rstrip("/") == "/outer/inner"
+
+    panel.source.entries.value = ()
+    choose(panel, collection, as_destination=True)
+    panel.transfer_button.click()
+    assert "Select the files or folders to transfer" in panel.status.message
 
 
 def test_revoked_login_offers_a_new_login(panel: GlobusPanel, sandbox: Sandbox) -> None:

@@ -73,6 +73,11 @@ class LoginPrompt:
 
         @self.status.guard
         def submit(_: t.Any = None) -> None:
+            if self.login_button.disabled:
+                # Clicking Log in blurs the box, which syncs its value and finishes
+                # the login first; the click that follows must not report an
+                # empty box over the success message.
+                return
             code = self.code_box.value.strip()
             if not code:
                 self.status.show("Paste the code Globus showed, then press Log in.")

@@ -259,6 +259,9 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
                 "the table, then press Browse as source or Browse as destination."
             )
             return
+        if destination.listing is None or not destination.path:
+            self.status.show("Open a destination folder first: its path is empty.")
+            return
         entries = source.selected_entries
         if not entries:
             self.status.show("Select the files or folders to transfer in the source.")

@@ -9,6 +9,7 @@ import typing as t
 
 import ipywidgets as widgets
 
+from tunel_jupyter.errors import TunelError
 from tunel_jupyter.globus.paths import join
 
 from .controls import button, columns
@@ -131,20 +132,28 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
             self.status_area.show("Choose an endpoint first, from the tables above.")
             return
 
-        listing = self.session.ls(
-            self.endpoint.id, path, limit=self.page_size, offset=offset
-        )
+        try:
+            listing = self.session.ls(
+                self.endpoint.id, path, limit=self.page_size, offset=offset
+            )
+        except TunelError:
+            # Show the folder still listed, so a transfer never uses the bad path.
+            self._show_path(self.listing.path if self.listing else "")
+            raise
         self.listing = listing
         self.offset = offset
-        self._setting_path = True
-        try:
-            self.path_box.value = listing.path
-        finally:
-            self._setting_path = False
+        self._show_path(listing.path)
         options = [(_entry_label(entry), entry.name) for entry in listing.entries]
         self.entries.value = ()
         self.entries.options = options
         self._update_buttons()
+
+    def _show_path(self, path: str) -> None:
+        self._setting_path = True
+        try:
+            self.path_box.value = path
+        finally:
+            self._setting_path = False
 
     def _on_path(self, change: dict[str, t.Any]) -> None:
         if not self._setting_path and change["new"].strip():
