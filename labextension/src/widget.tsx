@@ -1,5 +1,5 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { Button, ReactWidget, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { SideBrowser } from './components/browser';
@@ -24,6 +24,15 @@ function PanelView(
     <div className="tunel-PanelBody">
       <header className="tunel-Header">
         <h2 className="tunel-Title">{trans.__('Globus')}</h2>
+        <Button
+          small
+          minimal
+          aria-label={trans.__('Refresh the Globus panel')}
+          title={trans.__('Refresh the Globus panel')}
+          onClick={() => void model.refresh()}
+        >
+          <refreshIcon.react tag="span" />
+        </Button>
       </header>
       <LoginSection model={model} trans={trans} />
       {loggedIn ? (
