@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import typing as t
 
@@ -146,6 +147,12 @@ class TunelGlobus(ExtensionApp):
         others. Change it only together with their JUPYTER_DATA_DIR.
         """,
     ).tag(config=True)
+
+    @default("log")
+    def _default_log(self) -> logging.Logger:
+        # A child of the server's logger, so our records use its handlers, level
+        # and format (traitlets would give this app a logger without handlers).
+        return logging.getLogger("ServerApp").getChild(type(self).__name__)
 
     @default("client_id")
     def _default_client_id(self) -> str | None:

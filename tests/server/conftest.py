@@ -107,8 +107,8 @@ def jp_server_config(
 def log_records(jp_serverapp: t.Any) -> t.Iterator[list[logging.LogRecord]]:
     """Every log record of the test, from every logger.
 
-    traitlets gives each application (ServerApp, TunelGlobus) a logger that does
-    not propagate to the root logger, so those are collected too.
+    The server's logger (and our extension's, its child) does not always
+    propagate to the root logger, so it is collected too.
     """
     records: list[logging.LogRecord] = []
 
@@ -118,8 +118,7 @@ def log_records(jp_serverapp: t.Any) -> t.Iterator[list[logging.LogRecord]]:
                 records.append(record)
 
     handler = Collect(level=logging.DEBUG)
-    loggers = [logging.getLogger(), logging.getLogger("TunelGlobus")]
-    loggers.append(logging.getLogger("ServerApp"))
+    loggers = [logging.getLogger(), logging.getLogger("ServerApp")]
     levels = [logger.level for logger in loggers]
     for logger in loggers:
         logger.addHandler(handler)

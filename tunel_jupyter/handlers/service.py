@@ -177,5 +177,4 @@ class GlobusService:
 
 
 def _login_reason(status: LoginStatus) -> str:
-    reason = status.reason or "No Globus login."
-    return f"{reason.rstrip('.')}. Log in to Globus to continue."
+    return status.reason or "Not logged in to Globus: log in to continue."
