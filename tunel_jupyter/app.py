@@ -81,11 +81,11 @@ class TunelGlobus(ExtensionApp):
         help="""Use the tunel-jupyter sandbox instead of the real Globus.
 
         When GLOBUS_SDK_SERVICE_URL_AUTH already points at a sandbox, the server
-        attaches to it; otherwise it starts one on a free loopback port that
-        serves the Jupyter root directory as a collection, and exports its
-        variables so kernels started later use it too. The sandbox's login pages
-        are served under {base_url}tunel/sandbox/ so the login works from a
-        browser on another machine.
+        attaches to it. Otherwise it starts one on a free loopback port, serving
+        the Jupyter root directory as a collection. It exports the sandbox's
+        variables, so kernels started later use the sandbox too. The sandbox's
+        login pages are served under {base_url}tunel/sandbox/, so the login works
+        from a browser on another machine.
         """,
     ).tag(config=True)
 
@@ -127,14 +127,14 @@ class TunelGlobus(ExtensionApp):
         help="""Timeout in seconds of each HTTP request to Globus made for the UI.
 
         Together with max_retries it bounds how long a request waits for a dead
-        service before the API answers GlobusTimeout or GlobusError.
+        service before the API returns GlobusTimeout or GlobusError.
         """,
     ).tag(config=True)
 
     max_retries = Int(
         1,
         help="""How many times a failed Globus request is retried (connection
-        errors, 429 and 5xx answers). 0 disables retries.""",
+        errors, 429 and 5xx responses). 0 disables retries.""",
     ).tag(config=True)
 
     data_dir = Unicode(

@@ -19,7 +19,7 @@ from .server_helpers import Api, Browser, paste_login
 
 # pytest-jupyter's fixtures are imported here rather than listed in pytest_plugins,
 # so its autouse fixtures stay inside tests/server. Its hooks would run coroutine
-# tests on a loop of their own; pytest-asyncio runs them here instead, and the
+# tests on a loop of their own. pytest-asyncio runs them here instead, so the
 # fixtures below put the Jupyter server on that same loop.
 del pytest_pycollect_makeitem, pytest_pyfunc_call  # noqa: F821
 

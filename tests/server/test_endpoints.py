@@ -83,8 +83,8 @@ async def test_search_cached_per_identity(
     await api.get("endpoints", params={"scope": "shared-with-me"})
     assert endpoint_searches(sandbox) == before
 
-    # Another process (here: the test itself, through the core) logs in to the
-    # same token store as someone else; the server must not reuse ada's list.
+    # Another process (here the test itself, through the core) logs in to the
+    # same token store as someone else. The server must not reuse ada's list.
     from tunel_jupyter.globus import GlobusSession
 
     grace = "c5687458-1de5-4915-90b0-a13755b6626d"
@@ -218,8 +218,10 @@ async def test_file_operations(
 ) -> None:
     local = (await api.get("status"))["local_collection"]["id"]
 
-    made = await api.post(f"endpoints/{local}/mkdir", {"path": "/results"}, expect=201)
-    assert made == {"endpoint_id": local, "path": "/results"}
+    created = await api.post(
+        f"endpoints/{local}/mkdir", {"path": "/results"}, expect=201
+    )
+    assert created == {"endpoint_id": local, "path": "/results"}
     assert (jp_root_dir / "results").is_dir()
 
     renamed = await api.post(

@@ -113,7 +113,7 @@ class TestRedirectFlow:
     async def test_end_to_end(
         self, browser: Browser, jp_base_url: str, globus_env: dict[str, str]
     ) -> None:
-        # The browser asks for a login from a workspace page and expects to return.
+        # The browser starts a login from a workspace page and must return there.
         next_url = f"{jp_base_url}lab/workspaces/auto-x/tree/data"
         start = await browser.request(
             "GET",

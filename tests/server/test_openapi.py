@@ -1,4 +1,4 @@
-"""The OpenAPI document: served, covers the route table, and matches real answers."""
+"""The OpenAPI document: served, covers the route table, matches real responses."""
 
 from __future__ import annotations
 

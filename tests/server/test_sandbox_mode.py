@@ -40,7 +40,7 @@ def form_value(html: str, name: str) -> str:
 
 
 async def approve_in_browser(browser: Browser, authorize_url: str) -> t.Any:
-    """Open the proxied consent page, press Allow, return the redirect answer."""
+    """Open the proxied consent page, press Allow, return the redirect response."""
     page = await browser.request("GET", authorize_url)
     assert page.code == 200, page.body
     assert page.headers["Content-Type"].startswith("text/html")

@@ -18,7 +18,7 @@ DOCUMENT = (
     pathlib.Path(__file__).parents[2] / "tunel_jupyter" / "handlers" / "openapi.yaml"
 )
 SOME_ID = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d04"
-# Page routes answer an unauthenticated GET with a redirect to Jupyter's login.
+# Page routes redirect an unauthenticated GET to Jupyter's login page.
 PAGE_ROUTES = {"/login/callback"}
 
 
@@ -75,7 +75,7 @@ async def test_post_needs_xsrf(
     assert b"_xsrf" in rejected.body
     assert b'"code"' not in rejected.body
 
-    # With the token the same request reaches our handler (whatever it answers).
+    # With the token, the same request reaches our handler (whatever it returns).
     accepted = await browser.request(method, url, body=b"{}")
     assert accepted.code != 403 or b'"code"' in accepted.body
 

@@ -80,7 +80,7 @@ async def test_revoked_refresh_token(
 
 @pytest.fixture
 def silent_port() -> t.Iterator[int]:
-    """A loopback port that accepts connections and never answers."""
+    """A loopback port that accepts connections and never responds."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)

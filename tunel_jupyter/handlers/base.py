@@ -90,8 +90,8 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
         """Return the scheme and host the browser used.
 
         With ServerApp.trust_xheaders, tornado takes ``protocol`` from
-        X-Forwarded-Proto; the host comes from X-Forwarded-Host when a proxy sends
-        one, else from Host (which most proxies, JupyterHub's included, keep).
+        X-Forwarded-Proto. The host comes from X-Forwarded-Host when a proxy
+        sends one, else from Host, which JupyterHub's proxy keeps.
         """
         host = self.request.host
         if self.serverapp.trust_xheaders:
@@ -141,7 +141,7 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
             self.set_status(error.http_status)  # type: ignore[attr-defined]
             body = self.error_body(error)
         elif isinstance(error, web.HTTPError):
-            # Jupyter's own answers (authentication, XSRF, origin) keep their
+            # Jupyter's own errors (authentication, XSRF, origin) keep their
             # status and carry no "code", so the front end never reads them as ours.
             body = {
                 "message": error.log_message or error.reason or "HTTP error",

@@ -19,8 +19,8 @@ if t.TYPE_CHECKING:
 
 T = t.TypeVar("T")
 
-# Enough threads that a slow Globus call never blocks the status route or a
-# second listing; the session is safe to share between threads.
+# Several threads, so a slow Globus call does not hold up the status route or a
+# second listing. The session is safe to share between threads.
 MAX_WORKERS = 8
 
 
@@ -101,8 +101,8 @@ class GlobusService:
         """Drop the session's clients when the stored login changed identity.
 
         A kernel or the command line may log in as someone else in the shared
-        store; the session's clients would otherwise keep the old access token
-        until it expires. Reading the store makes no network call.
+        store. Without this, the session's clients would keep the old access
+        token until it expires. Reading the store makes no network call.
         """
         try:
             status = session.status()
@@ -142,8 +142,9 @@ class GlobusService:
     ) -> EndpointPage:
         """Search endpoints, reusing a recent result of the same identity and query.
 
-        The identity comes from the token store on every call, so a login made
-        by a kernel or the command line as someone else never sees this cache.
+        The identity comes from the token store on every call, so after a kernel
+        or the command line logs in as someone else, the cached pages of the
+        previous identity are not used.
         """
         status = session.status()
         if not status.logged_in:
