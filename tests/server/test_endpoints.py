@@ -281,3 +281,28 @@ async def test_invalid_json_body(
     )
     assert response.code == 400
     assert b'"field": "body"' in response.body
+
+
+SECURE_DATA = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d02"
+
+
+async def test_session_requirements_then_success(
+    api: Api, logged_in: dict[str, t.Any]
+) -> None:
+    error = await api.get(f"endpoints/{SECURE_DATA}/ls", expect=403)
+    assert error["code"] == "AuthenticationRequirements"
+    assert error["required_scopes"] == []
+    domains = error["session_requirements"]["session_required_single_domain"]
+    assert domains == ["secure.example.net"]
+    login_url = urllib.parse.urlsplit(error["login_url"])
+    params = dict(urllib.parse.parse_qsl(login_url.query))
+    assert params["session_required_single_domain"] == "secure.example.net"
+
+    location = await api.get("login", params=params, expect=302)
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(location).query)
+    assert query["session_required_single_domain"] == ["secure.example.net"]
+    answer = await authorize_json(location)
+    await api.post("login/code", {"code": answer["code"]})
+
+    listing = await api.get(f"endpoints/{SECURE_DATA}/ls")
+    assert listing["endpoint_id"] == SECURE_DATA

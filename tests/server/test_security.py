@@ -193,3 +193,34 @@ class TestSecretsStayOut:
         assert any("code=[secret]" in line for line in callback)
         assert not any("the-code-123" in line for line in lines)
         assert not any("the-state-456" in line for line in lines)
+
+
+async def test_unexpected_error_is_json(
+    api: Api,
+    jp_serverapp: t.Any,
+    globus_env: dict[str, str],
+    log_records: list[logging.LogRecord],
+) -> None:
+    service = jp_serverapp.web_app.settings["tunel_globus_service"]
+
+    def broken() -> None:
+        raise RuntimeError("disk on fire")
+
+    # An instance attribute hides the method until it is deleted again.
+    service.local_collection = broken
+    try:
+        error = await api.get("status", expect=500)
+    finally:
+        del service.local_collection
+
+    assert error == {
+        "message": "Unexpected error in the tunel-jupyter server extension; the "
+        "Jupyter server log has the details.",
+        "code": "TunelError",
+    }
+    tracebacks = [
+        r for r in log_records if r.exc_info and "disk on fire" in str(r.exc_info[1])
+    ]
+    assert len(tracebacks) == 1
+    # The server keeps working.
+    assert (await api.get("status"))["logged_in"] is False
