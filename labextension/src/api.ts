@@ -84,6 +84,13 @@ export class RestApi implements IGlobusApi {
     );
   }
 
+  makeDirectory(
+    endpointId: string,
+    path: string
+  ): Promise<{ endpoint_id: string; path: string }> {
+    return post(`endpoints/${encodeURIComponent(endpointId)}/mkdir`, { path });
+  }
+
   submitTransfer(submission: ITransferSubmission): Promise<ITaskRecord> {
     return post<ITaskRecord>('transfers', submission);
   }

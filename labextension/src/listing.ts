@@ -170,6 +170,30 @@ export class ListingModel extends Observable {
     }
   }
 
+  /**
+   * Creates the folder `name` in the folder shown and opens it.
+   *
+   * @returns Whether the folder was created; `error` contains the reason when not.
+   */
+  async makeDirectory(name: string): Promise<boolean> {
+    const collection = this.collection;
+    const trimmed = name.trim();
+    if (!collection || !this.path || !trimmed) {
+      return false;
+    }
+    const path = asDirectory(joinPath(this.path, trimmed));
+    try {
+      await this._api.makeDirectory(collection.id, path);
+    } catch (error) {
+      this.error = errorMessage(error);
+      this._onError(error, () => this.makeDirectory(name));
+      this.notify();
+      return false;
+    }
+    await this._list(path, 0);
+    return true;
+  }
+
   toggleSelected(entry: IFileEntry): void {
     if (this.selection.has(entry.name)) {
       this.selection.delete(entry.name);

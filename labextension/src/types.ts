@@ -177,6 +177,10 @@ export interface IGlobusApi {
       offset?: number;
     }
   ): Promise<IListing>;
+  makeDirectory(
+    endpointId: string,
+    path: string
+  ): Promise<{ endpoint_id: string; path: string }>;
   submitTransfer(submission: ITransferSubmission): Promise<ITaskRecord>;
   listTasks(query?: {
     limit?: number;

@@ -17,7 +17,10 @@ SHARED_COLLECTION = "Karl Transfer"
 def open_lab(browser: t.Any, lab: t.Any) -> t.Any:
     page = browser.new_page()
     page.goto(lab.page_url())
-    page.locator('.jp-SideBar [data-id="tunel-jupyter-panel"]').click()
+    # The first load of JupyterLab is slow on a busy 2-core machine.
+    tab = page.locator('.jp-SideBar [data-id="tunel-jupyter-panel"]')
+    tab.wait_for(timeout=120_000)
+    tab.click()
     page.locator(PANEL).wait_for(state="visible")
     return page
 
@@ -77,6 +80,10 @@ def test_panel_logs_in_and_transfers_into_server(
     panel = page.locator(PANEL)
     log_in_with_paste_flow(browser, page, lab)
 
+    def file_browser_item(name: str) -> t.Any:
+        text = page.locator(".jp-DirListing-itemText", has_text=re.compile(f"^{name}$"))
+        return page.locator(".jp-DirListing-item").filter(has=text)
+
     # Both scopes list their collections.
     mine = endpoint_names(page)
     assert SOURCE_COLLECTION in mine
@@ -109,6 +116,14 @@ def test_panel_logs_in_and_transfers_into_server(
     panel.get_by_role("button", name="This server as destination").click()
     destination = panel.locator(".tunel-Browser-destination")
     destination.get_by_role("heading", name=re.compile("^Destination: ")).wait_for()
+    destination.get_by_role("button", name="New folder").click()
+    destination.get_by_label("Name of the new folder").fill("incoming")
+    destination.get_by_role("button", name="Create").click()
+    page.wait_for_function(
+        f"""() => document.querySelector('{PANEL} .tunel-Browser-destination input')
+            .value.endsWith('/incoming/')"""
+    )
+    assert (lab.root / "incoming").is_dir()
     source.get_by_label("Select data").check()
     panel.get_by_label("Label").fill("browser test copy")
     panel.get_by_role("button", name="Transfer 1 item").click()
@@ -135,7 +150,7 @@ def test_panel_logs_in_and_transfers_into_server(
     save_screenshot(panel.locator(".tunel-PanelBody"), "panel-dark.png")
 
     # The files are on disk and in JupyterLab's file browser.
-    copied = lab.root / "data"
+    copied = lab.root / "incoming" / "data"
     assert (copied / "measurements.csv").is_file()
     assert sorted(p.name for p in (copied / "raw").iterdir()) == [
         "run-001.bin",
@@ -143,9 +158,8 @@ def test_panel_logs_in_and_transfers_into_server(
         "run-003.bin",
     ]
     page.locator('.jp-SideBar [data-id="filebrowser"]').click()
-    item = page.locator(".jp-DirListing-item").filter(
-        has=page.locator(".jp-DirListing-itemText", has_text=re.compile(r"^data$"))
-    )
+    file_browser_item("incoming").dblclick(timeout=15_000)
+    item = file_browser_item("data")
     item.wait_for(timeout=15_000)
 
     # "Send with Globus…" on the folder opens it on this server as the source.
@@ -155,6 +169,7 @@ def test_panel_logs_in_and_transfers_into_server(
     source.get_by_role("heading", name=re.compile("^Source: This Jupyter")).wait_for()
     source.get_by_label("Select data").wait_for()
     assert source.get_by_label("Select data").is_checked()
+    assert source.get_by_label("Source path").input_value().endswith("/incoming/")
 
 
 def test_panel_commands_are_registered(browser: t.Any, lab: t.Any) -> None:

@@ -175,6 +175,23 @@ export class FakeApi implements IGlobusApi {
     };
   }
 
+  async makeDirectory(
+    endpointId: string,
+    path: string
+  ): Promise<{ endpoint_id: string; path: string }> {
+    await this._enter('makeDirectory', { endpointId, path });
+    if (this.folders.has(path)) {
+      throw new ApiError(`${path} already exists.`, 409, {
+        code: 'GlobusError'
+      });
+    }
+    this.folders.set(path, []);
+    const slash = path.slice(0, -1).lastIndexOf('/');
+    const parent = this.folders.get(path.slice(0, slash + 1));
+    parent?.push({ name: path.slice(slash + 1, -1), type: 'dir' });
+    return { endpoint_id: endpointId, path };
+  }
+
   async submitTransfer(submission: ITransferSubmission): Promise<ITaskRecord> {
     await this._enter('submitTransfer', submission);
     this.submitted.push(submission);

@@ -137,4 +137,31 @@ describe('ListingModel', () => {
 
     expect([...model.selection.keys()]).toEqual(['x']);
   });
+
+  it('creates a folder and opens it', async () => {
+    const { api, model } = setup();
+    api.folders.set('/d/', []);
+    await model.open(collection, '/d/');
+
+    expect(await model.makeDirectory(' results ')).toBe(true);
+    expect(model.path).toBe('/d/results/');
+    expect(api.callsOf('makeDirectory')).toEqual([
+      { endpointId: 'c1', path: '/d/results/' }
+    ]);
+
+    await model.up();
+    expect(model.entries.map(entry => entry.name)).toEqual(['results']);
+  });
+
+  it('reports a folder that cannot be created', async () => {
+    const { api, model } = setup();
+    api.folders.set('/d/', []);
+    api.folders.set('/d/x/', []);
+    await model.open(collection, '/d/');
+
+    expect(await model.makeDirectory('x')).toBe(false);
+    expect(model.error).toBe('/d/x/ already exists.');
+    expect(model.path).toBe('/d/');
+    expect(await model.makeDirectory('  ')).toBe(false);
+  });
 });

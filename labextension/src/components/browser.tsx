@@ -5,6 +5,7 @@ import {
   caretUpIcon,
   fileIcon,
   folderIcon,
+  newFolderIcon,
   refreshIcon
 } from '@jupyterlab/ui-components';
 import * as React from 'react';
@@ -99,16 +100,19 @@ export function SideBrowser(
               <refreshIcon.react tag="span" />
             </Button>
           </form>
-          <label className="tunel-Checkbox">
-            <input
-              type="checkbox"
-              checked={listing.showHidden}
-              onChange={event =>
-                void listing.setShowHidden(event.target.checked)
-              }
-            />
-            {trans.__('Show hidden files')}
-          </label>
+          <div className="tunel-BrowserOptions">
+            <label className="tunel-Checkbox">
+              <input
+                type="checkbox"
+                checked={listing.showHidden}
+                onChange={event =>
+                  void listing.setShowHidden(event.target.checked)
+                }
+              />
+              {trans.__('Show hidden files')}
+            </label>
+            <NewFolder listing={listing} trans={trans} />
+          </div>
           <EntryTable listing={listing} side={side} trans={trans} />
           <PageControls listing={listing} trans={trans} />
           <ErrorText message={listing.error} />
@@ -231,5 +235,58 @@ function PageControls(
         <caretRightIcon.react tag="span" />
       </Button>
     </div>
+  );
+}
+
+/** Renders a "New folder" button that opens a name box and creates the folder. */
+function NewFolder(
+  props: ITransProps & { listing: ListingModel }
+): JSX.Element {
+  const { listing, trans } = props;
+  const [editing, setEditing] = React.useState(false);
+  const [name, setName] = React.useState('');
+
+  if (!editing) {
+    return (
+      <Button
+        small
+        minimal
+        aria-label={trans.__('New folder')}
+        title={trans.__('New folder')}
+        onClick={() => setEditing(true)}
+      >
+        <newFolderIcon.react tag="span" />
+      </Button>
+    );
+  }
+  return (
+    <form
+      className="tunel-NewFolder"
+      onSubmit={event => {
+        event.preventDefault();
+        void listing.makeDirectory(name).then(created => {
+          if (created) {
+            setName('');
+            setEditing(false);
+          }
+        });
+      }}
+    >
+      <input
+        className="jp-mod-styled"
+        autoFocus
+        value={name}
+        aria-label={trans.__('Name of the new folder')}
+        onChange={event => setName(event.target.value)}
+        onKeyDown={event => {
+          if (event.key === 'Escape') {
+            setEditing(false);
+          }
+        }}
+      />
+      <Button small type="submit">
+        {trans.__('Create')}
+      </Button>
+    </form>
   );
 }
