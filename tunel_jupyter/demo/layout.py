@@ -45,7 +45,7 @@ class DemoLayout:
     :ivar work_dir: JupyterLab's root folder and the sandbox collection rooted there
     :ivar sandbox_dir: the sandbox's state (tokens, consents, tasks, seed folders)
     :ivar jupyter_data_dir: ``JUPYTER_DATA_DIR`` of the demo's JupyterLab and kernels,
-        which holds the demo's Globus token store
+        which contains the demo's Globus token store
     :ivar jupyter_config_dir: ``JUPYTER_CONFIG_DIR`` (JupyterLab settings, workspaces)
     :ivar jupyter_runtime_dir: ``JUPYTER_RUNTIME_DIR`` (server and kernel
         connection files)
@@ -105,7 +105,7 @@ class DemoLayout:
     def write_lab_settings(self) -> None:
         """Answer JupyterLab's news question in the demo's settings, once.
 
-        JupyterLab otherwise asks in a pop-up whether to fetch news from the
+        JupyterLab otherwise shows a pop-up that asks whether to fetch news from the
         internet. An existing settings file is kept, so a choice made in the demo's
         settings editor stays.
         """
