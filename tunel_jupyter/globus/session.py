@@ -11,6 +11,7 @@ import typing as t
 from ..errors import ConsentRequired, LoginRequired, TunelError, UsageError
 from . import login
 from .clients import ClientFactory
+from .endpoints import is_uuid
 from .environment import Environment
 from .errors import LOGIN, LOGIN_AGAIN, client_mismatch, translated
 from .operations import TransferOperations
@@ -120,6 +121,14 @@ class GlobusSession(TransferOperations):
                     field="client_id",
                 )
             raise UsageError(_NO_CLIENT_ID, field="client_id")
+        if not is_uuid(client_id):
+            # Checked here, a typo is named at once, not after the user has opened
+            # a login page that Globus Auth rejects.
+            raise UsageError(
+                f"Invalid Globus client ID {client_id!r}: client IDs are UUIDs. Check "
+                f"--client-id, {CLIENT_ID_VARIABLE} or c.TunelGlobus.client_id.",
+                field="client_id",
+            )
         return client_id
 
     def status(self) -> LoginStatus:
