@@ -246,6 +246,10 @@ class AuthorizeHandler(SandboxHandler):
                 answer["state"] = params["state"]
             if self.wants_json:
                 self.write_json(answer, 400)
+            elif is_auth_code_page(self, redirect_uri):
+                # Relative, as for a code, so a rejected login also reaches the
+                # page through a proxy prefix.
+                self.redirect("../web/auth-code?" + urlencode(answer))
             else:
                 self.redirect(_add_query(redirect_uri, answer))
             return
@@ -264,6 +268,11 @@ class AuthCodePageHandler(SandboxHandler):
 
     def get(self) -> None:
         self.set_header("Content-Type", "text/html; charset=utf-8")
+        error = self.get_argument("error", "")
+        if error:
+            description = self.get_argument("error_description", "")
+            self.finish(pages.auth_error_page(error, description))
+            return
         self.finish(pages.auth_code_page(self.get_argument("code", "")))
 
 

@@ -89,5 +89,17 @@ def auth_code_page(code: str) -> str:
     return _page("Authorization code", body)
 
 
+def auth_error_page(error: str, description: str) -> str:
+    """Render the auth-code page after a login that was denied or rejected."""
+    reason = description or error
+    if error == "access_denied":
+        return _page("Access denied", f"<p>{escape(reason)} No code was issued.</p>")
+    body = (
+        f"<p>The login was rejected: {escape(reason)} (<code>{escape(error)}</code>). "
+        "No code was issued. Start the login again from your application.</p>"
+    )
+    return _page("Login rejected", body)
+
+
 def error_page(title: str, message: str) -> str:
     return _page(title, f"<p>{escape(message)}</p>")

@@ -1,0 +1,57 @@
+"""Problems a new user ran into with the sandbox's login pages."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import globus_sdk
+import requests
+from globus_sdk.scopes import AuthScopes
+
+from tunel_jupyter.sandbox import Sandbox
+
+
+def test_auth_code_page_after_deny(
+    sandbox: Sandbox, native_client: globus_sdk.NativeAppAuthClient
+) -> None:
+    # The default flow sends the browser to the sandbox's own auth-code page.
+    native_client.oauth2_start_flow([AuthScopes.openid])
+    url = native_client.oauth2_get_authorize_url()
+    browser = requests.Session()
+    page = browser.get(url, timeout=5).text
+    form_id = re.search(r'name="form_id" value="([^"]+)"', page)
+    assert form_id, "authorize page has no form_id field"
+    denied = browser.post(
+        urljoin(url, "authorize"),
+        data={"form_id": form_id.group(1), "decision": "deny"},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert denied.status_code == 302
+    location = denied.headers["Location"]
+    # Relative, as after Allow, so it also works behind a proxy prefix.
+    assert location.startswith("../web/auth-code?")
+    assert parse_qs(urlsplit(location).query)["error"] == ["access_denied"]
+
+    code_page = browser.get(urljoin(denied.url, location), timeout=5)
+    assert code_page.status_code == 200
+    assert "Access denied" in code_page.text
+    assert "The user denied the request." in code_page.text
+    assert "No authorization code" not in code_page.text
+
+
+def test_auth_code_page_names_rejection(
+    sandbox: Sandbox,
+) -> None:
+    reason = "<b>Native clients must use PKCE</b>"
+    code_page = requests.get(
+        sandbox.auth_url + "v2/web/auth-code",
+        params={"error": "invalid_request", "error_description": reason},
+        timeout=5,
+    )
+    assert code_page.status_code == 200
+    assert "Login rejected" in code_page.text
+    assert "&lt;b&gt;Native clients must use PKCE&lt;/b&gt;" in code_page.text
+    assert "<b>Native" not in code_page.text
+    assert "invalid_request" in code_page.text
