@@ -19,6 +19,7 @@ from tunel_jupyter.app import TunelGlobus
 JUPYTER = Path(sys.executable).with_name("jupyter")
 
 
+@pytest.mark.slow
 def test_extension_enabled_on_install(tmp_path: Path) -> None:
     env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path)}
     result = subprocess.run(
@@ -121,6 +122,7 @@ LAZY_IMPORT_SCRIPT = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_globus_sdk_imported_on_first_use(tmp_path: Path) -> None:
     root = tmp_path / "root"
     root.mkdir()

@@ -208,6 +208,51 @@ class TestRedirectFlow:
         ]
 
 
+class TestUserPrefix:
+    """A JupyterHub-style per-user base_url."""
+
+    @pytest.fixture
+    def jp_base_url(self) -> str:
+        return "/user/ada%40example.org/"
+
+    @pytest.fixture
+    def tunel_config(self) -> dict[str, t.Any]:
+        return {"login_flow": "redirect"}
+
+    async def test_redirect_flow(
+        self, browser: Browser, jp_base_url: str, globus_env: dict[str, str]
+    ) -> None:
+        workspace = f"{jp_base_url}lab/workspaces/auto-q/tree/results.ipynb"
+        start = await browser.request(
+            "GET",
+            f"{jp_base_url}tunel/globus/login?"
+            + urllib.parse.urlencode({"next": workspace}),
+        )
+        assert start.code == 302
+        query = urllib.parse.parse_qs(
+            urllib.parse.urlsplit(start.headers["Location"]).query
+        )
+        callback_url = (
+            f"{browser.origin}/user/ada%40example.org/tunel/globus/login/callback"
+        )
+        assert query["redirect_uri"] == [callback_url]
+
+        answer = await authorize_json(start.headers["Location"])
+        done = await browser.request(
+            "GET", f"{callback_url}?" + urllib.parse.urlencode(answer)
+        )
+        assert done.code == 302
+        assert done.headers["Location"] == workspace
+
+        outside = await browser.request(
+            "GET",
+            f"{jp_base_url}tunel/globus/login?"
+            + urllib.parse.urlencode({"next": "/user/grace/lab"}),
+        )
+        assert outside.code == 400
+        assert b'"field": "next"' in outside.body
+
+
 def _form_value(html: str, name: str) -> str:
     marker = f'name="{name}" value="'
     start = html.index(marker) + len(marker)
