@@ -114,8 +114,8 @@ class GlobusService:
             previous, self._identity_id = self._identity_id, identity_id
         if changed and previous is not None:
             self.log.info("The stored Globus login changed identity; reconnecting")
-            # NOTE: a call still running in another thread may fail with a
-            # GlobusError when its client closes here; a retry then succeeds.
+            # The session drops its client without closing it, so calls still
+            # running in other threads finish with the old one.
             session.close()
             self.invalidate_endpoints()
 
