@@ -224,3 +224,8 @@ def test_panel_leads_through_consent_and_retries(browser: t.Any, lab: t.Any) -> 
     source.get_by_role("heading", name=re.compile("Research Storage")).wait_for()
     source.locator(".tunel-EntryTable").wait_for()
     assert source.locator(".tunel-Error").count() == 0
+
+    # Logging out brings back the login button and hides the collections.
+    panel.get_by_role("button", name="Log out").click()
+    panel.get_by_role("button", name="Log in with Globus").wait_for()
+    assert panel.get_by_role("tab", name="Mine").count() == 0
