@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import socket
+from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import globus_sdk
@@ -55,3 +57,43 @@ def test_auth_code_page_names_rejection(
     assert "&lt;b&gt;Native clients must use PKCE&lt;/b&gt;" in code_page.text
     assert "<b>Native" not in code_page.text
     assert "invalid_request" in code_page.text
+
+
+def test_restart_with_state_keeps_url(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    first = Sandbox(state_dir=state_dir)
+    first.start()
+    try:
+        url = first.url
+    finally:
+        first.stop()
+
+    second = Sandbox(state_dir=state_dir)
+    second.start()
+    try:
+        # Stored logins are keyed by the Auth URL, so the same URL keeps them.
+        assert second.url == url
+        assert second.auth_url == url + "/auth/"
+    finally:
+        second.stop()
+
+
+def test_restart_with_state_port_taken(tmp_path: Path) -> None:
+    state_dir = tmp_path / "state"
+    first = Sandbox(state_dir=state_dir)
+    first.start()
+    port = urlsplit(first.url).port
+    first.stop()
+
+    with socket.socket() as blocker:
+        blocker.bind(("127.0.0.1", port))
+        blocker.listen()
+        second = Sandbox(state_dir=state_dir)
+        second.start()
+        try:
+            assert urlsplit(second.url).port != port
+            info = requests.get(second.url + "/_sandbox/info", timeout=5)
+            assert info.status_code == 200
+        finally:
+            second.stop()
+    assert (state_dir / "port").read_text().strip() == str(urlsplit(second.url).port)

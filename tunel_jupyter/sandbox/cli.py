@@ -26,7 +26,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "only)",
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="port to listen on (default: 0, a free one)"
+        "--port",
+        type=int,
+        default=0,
+        help="port to listen on (default: 0, a free one, or with --state the last "
+        "run's port while it is free)",
     )
 
     # What it serves
@@ -44,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--state",
         metavar="DIR",
-        help="folder that keeps tokens, consents and tasks across restarts",
+        help="folder that keeps tokens, consents, tasks and the port across restarts",
     )
 
     faults = parser.add_argument_group("faults and lifetimes")

@@ -18,13 +18,16 @@ from .state import SandboxOptions, SandboxState, load_seed
 
 log = logging.getLogger(__name__)
 
+# Not JSON, because every *.json file of the state folder is a part of the state.
+PORT_FILE = "port"
+
 
 class Sandbox:
     """A local stand-in for Globus Auth and Transfer on one HTTP port.
 
     ``root`` adds a collection rooted at that folder (``local_collection_id``).
     ``seed`` is a seed file path or an already loaded seed dict. ``state_dir`` keeps
-    tokens, consents and tasks across restarts.
+    tokens, consents, tasks and the port across restarts.
     """
 
     def __init__(
@@ -106,17 +109,43 @@ class Sandbox:
     def _listen(self) -> None:
         if self._server is not None:
             raise RuntimeError("the sandbox is already running")
-        self._sockets = tornado.netutil.bind_sockets(
-            self.port,
-            self.host,
-            family=socket.AF_INET if _is_ipv4(self.host) else socket.AF_UNSPEC,
-        )
+        self._sockets = self._bind()
         port = self._sockets[0].getsockname()[1]
+        self._remember_port(port)
         host = f"[{self.host}]" if ":" in self.host else self.host
         self.state.base_url = f"http://{host}:{port}"
         self._server = tornado.httpserver.HTTPServer(make_app(self.state))
         self._server.add_sockets(self._sockets)
         log.info("Sandbox listening at %s", self.state.base_url)
+
+    def _bind(self) -> list[socket.socket]:
+        family = socket.AF_INET if _is_ipv4(self.host) else socket.AF_UNSPEC
+        port = self.port
+        previous = self._previous_port()
+        # Logins are stored under the Auth URL, port included, so the port of the
+        # last run keeps them working after a restart with the same state.
+        if port == 0 and previous and _port_free(self.host, previous):
+            port = previous
+        return tornado.netutil.bind_sockets(port, self.host, family=family)
+
+    def _previous_port(self) -> int | None:
+        if self.state.state_dir is None:
+            return None
+        try:
+            text = (self.state.state_dir / PORT_FILE).read_text().strip()
+        except OSError:
+            return None
+        if not text.isdigit() or not 0 < int(text) < 65536:
+            return None
+        return int(text)
+
+    def _remember_port(self, port: int) -> None:
+        if self.state.state_dir is None:
+            return
+        try:
+            (self.state.state_dir / PORT_FILE).write_text(f"{port}\n")
+        except OSError as err:
+            log.warning("Could not save the port in %s: %s", self.state.state_dir, err)
 
     async def _shutdown(self) -> None:
         if self._server is None:
@@ -177,6 +206,18 @@ class Sandbox:
 
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
+
+
+def _port_free(host: str, port: int) -> bool:
+    # A failed bind in tornado's bind_sockets left its socket open (a ResourceWarning
+    # in the tests). socket.create_server closes it.
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        with socket.create_server((host, port), family=family):
+            return True
+    except OSError as err:
+        log.info("Port %s of the last run is not free (%s)", port, err)
+        return False
 
 
 def _is_ipv4(host: str) -> bool:
