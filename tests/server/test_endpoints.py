@@ -306,3 +306,32 @@ async def test_session_requirements_then_success(
 
     listing = await api.get(f"endpoints/{SECURE_DATA}/ls")
     assert listing["endpoint_id"] == SECURE_DATA
+
+
+async def test_search_cache_dropped_by_transfer(
+    api: Api, logged_in: dict[str, t.Any], sandbox: Sandbox, jp_root_dir: Path
+) -> None:
+    await api.get("endpoints", params={"scope": "recently-used"})
+    before = endpoint_searches(sandbox)
+    (jp_root_dir / "a.txt").write_text("a")
+    await api.post(
+        "transfers",
+        {
+            "destination_endpoint": "29890592-374e-11e8-b96a-0ac6873fc732",
+            "items": [{"source_local_path": "a.txt", "destination_path": "/a.txt"}],
+        },
+        expect=202,
+    )
+    await api.get("endpoints", params={"scope": "recently-used"})
+    assert endpoint_searches(sandbox) == before + 1
+
+
+async def test_search_cache_dropped_by_logout(
+    api: Api, logged_in: dict[str, t.Any], sandbox: Sandbox
+) -> None:
+    await api.get("endpoints")
+    before = endpoint_searches(sandbox)
+    await api.post("logout")
+    await paste_login(api)
+    await api.get("endpoints")
+    assert endpoint_searches(sandbox) == before + 1

@@ -112,3 +112,32 @@ class TestDeadService:
         # The documented bound for UI calls (4 s timeout, one retry).
         assert time.monotonic() - started < 15
         assert (await api.get("status"))["logged_in"] is True
+
+
+class TestShortTimeouts:
+    @pytest.fixture
+    def tunel_config(self) -> dict[str, t.Any]:
+        return {"request_timeout": 0.5, "max_retries": 0}
+
+    @pytest.fixture
+    def globus_env(
+        self,
+        globus_env: dict[str, str],
+        silent_port: int,
+        monkeypatch: pytest.MonkeyPatch,
+    ) -> dict[str, str]:
+        url = f"http://127.0.0.1:{silent_port}/transfer/"
+        monkeypatch.setenv("GLOBUS_SDK_SERVICE_URL_TRANSFER", url)
+        return {**globus_env, "GLOBUS_SDK_SERVICE_URL_TRANSFER": url}
+
+    async def test_options_bound_the_wait(
+        self, api: Api, globus_env: dict[str, str]
+    ) -> None:
+        await paste_login(api)
+        started = time.monotonic()
+
+        error = await api.get("endpoints", expect=504)
+
+        assert error["code"] == "GlobusTimeout"
+        # One attempt of 0.5 s instead of the default two of 4 s.
+        assert time.monotonic() - started < 3
