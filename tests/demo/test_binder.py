@@ -207,7 +207,13 @@ def copy_checkout(target: Path) -> Path:
         if source.is_file():
             (target / relative).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(source, target / relative)
-    shutil.copytree(BUILT_EXTENSION, target / BUILT_EXTENSION.relative_to(REPO_ROOT))
+    # A `jupyter labextension develop` link writes install.json into the built
+    # folder; a fresh build (Binder's) has none, and the wheel adds its own.
+    shutil.copytree(
+        BUILT_EXTENSION,
+        target / BUILT_EXTENSION.relative_to(REPO_ROOT),
+        ignore=shutil.ignore_patterns("install.json"),
+    )
     return target
 
 
