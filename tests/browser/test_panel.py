@@ -194,7 +194,7 @@ def test_panel_commands_are_registered(browser: t.Any, lab: t.Any) -> None:
     assert link.get_attribute("target") == "_blank"
 
 
-def test_panel_leads_through_consent_and_retries(browser: t.Any, lab: t.Any) -> None:
+def test_panel_consent_retry_and_paging(browser: t.Any, lab: t.Any) -> None:
     page = open_lab(browser, lab)
     panel = page.locator(PANEL)
     log_in_with_paste_flow(browser, page, lab)
@@ -224,6 +224,21 @@ def test_panel_leads_through_consent_and_retries(browser: t.Any, lab: t.Any) -> 
     source.get_by_role("heading", name=re.compile("Research Storage")).wait_for()
     source.locator(".tunel-EntryTable").wait_for()
     assert source.locator(".tunel-Error").count() == 0
+
+    # A folder of 20,000 files opens one page at a time.
+    panel.get_by_label("Search collections").fill("Bulk")
+    page.keyboard.press("Enter")
+    panel.get_by_role("row", name="Open Example Bulk Files as the source").click()
+    source.get_by_role("heading", name=re.compile("Bulk Files")).wait_for()
+    source.get_by_role("button", name="Open folder many").click(timeout=60_000)
+    page_info = source.locator(".tunel-PageInfo")
+    page_info.get_by_text("1–200 of 20000").wait_for(timeout=60_000)
+    assert "Page 1 of 100" in page_info.inner_text()
+    assert source.locator(".tunel-EntryTable tbody tr").count() == 200
+    source.get_by_role("button", name="Next page").click()
+    page_info.get_by_text("201–400 of 20000").wait_for()
+    assert "Page 2 of 100" in page_info.inner_text()
+    assert source.get_by_text("file-00201.txt").count() == 1
 
     # Logging out brings back the login button and hides the collections.
     panel.get_by_role("button", name="Log out").click()
