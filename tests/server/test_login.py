@@ -89,6 +89,8 @@ async def test_login_get_redirects(api: Api, globus_env: dict[str, str]) -> None
         ({"next": "https://elsewhere.example/"}, "next"),
         ({"next": "//elsewhere.example/a%40b/lab"}, "next"),
         ({"next": "/other/lab"}, "next"),
+        ({"next": "/a%40b/../other/lab"}, "next"),
+        ({"next": "/a%40b/%2E%2E/other/lab"}, "next"),
         ({"unknown": 1}, "unknown"),
     ],
 )

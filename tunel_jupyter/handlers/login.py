@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import typing as t
 import urllib.parse
 
@@ -187,8 +188,9 @@ async def finish_login(handler: TunelHandlerMixin, code: str, *, state: str) -> 
 def check_next_url(handler: TunelHandlerMixin, next_url: t.Any) -> str | None:
     """Return ``next_url`` if it is a path on this server, else raise ``UsageError``.
 
-    Only paths under the server's base_url are accepted, so a login link cannot
-    send the browser to another site after the login.
+    Only paths under the server's base_url are accepted, also after resolving
+    ``..`` and percent-escapes, so a login link cannot send the browser to another
+    site, or to another user's server behind the same proxy, after the login.
     """
     if next_url is None or next_url == "":
         return None
@@ -196,12 +198,14 @@ def check_next_url(handler: TunelHandlerMixin, next_url: t.Any) -> str | None:
         raise UsageError("Invalid next: give a path on this server.", field="next")
     parts = urllib.parse.urlsplit(next_url)
     base_url = handler.base_url
+    resolved = posixpath.normpath(urllib.parse.unquote(parts.path)) + "/"
     if (
         parts.scheme
         or parts.netloc
         or "\\" in next_url
         or next_url.startswith("//")
         or not next_url.startswith(base_url)
+        or not resolved.startswith(urllib.parse.unquote(base_url))
         or any(ord(char) < 32 for char in next_url)
     ):
         raise UsageError(
