@@ -6,6 +6,7 @@ import re
 import typing as t
 
 import pytest
+import requests
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -244,3 +245,45 @@ def test_panel_consent_retry_and_paging(browser: t.Any, lab: t.Any) -> None:
     panel.get_by_role("button", name="Log out").click()
     panel.get_by_role("button", name="Log in with Globus").wait_for()
     assert panel.get_by_role("tab", name="Mine").count() == 0
+
+
+def test_panel_progress_and_cancel(browser: t.Any, lab: t.Any, sandbox: t.Any) -> None:
+    # Slow the sandbox's copies down so the task is still running when cancelled.
+    requests.post(
+        f"{sandbox.url}/_sandbox/options",
+        json={"transfer_bytes_per_second": 2000},
+        timeout=5,
+    ).raise_for_status()
+    page = open_lab(browser, lab)
+    panel = page.locator(PANEL)
+    log_in_with_paste_flow(browser, page, lab)
+
+    panel.get_by_role("row", name=f"Open {SOURCE_COLLECTION} as the source").click()
+    source = panel.locator(".tunel-Browser-source")
+    source.get_by_label("Select data").check()
+    panel.get_by_role("button", name="Destination", exact=True).click()
+    panel.get_by_role("button", name="This server as destination").click()
+    panel.locator(".tunel-Browser-destination .tunel-PathInput").wait_for()
+    panel.get_by_label("Label").fill("slow copy")
+    panel.get_by_role("button", name="Transfer 1 item").click()
+
+    # The progress bar moves while the task runs.
+    task = panel.locator(".tunel-Task", has_text="slow copy")
+    task.locator(".tunel-TaskStatus", has_text="Active").wait_for()
+    page.wait_for_function(
+        f"""() => {{
+            const bar = document.querySelector(
+                '{PANEL} .tunel-Task-active [role=progressbar]');
+            const value = bar && Number(bar.getAttribute('aria-valuenow'));
+            return value > 0 && value < 100;
+        }}""",
+        timeout=60_000,
+    )
+
+    task.get_by_role("button", name="Cancel slow copy").click()
+    page.get_by_role("button", name="Cancel task").click()
+    task.locator(".tunel-TaskStatus", has_text="Failed").wait_for(timeout=60_000)
+    assert task.get_by_role("button", name="Cancel slow copy").count() == 0
+    toast = page.locator(".jp-Notification-Toast-error", has_text="slow copy")
+    toast.first.wait_for(timeout=15_000)
+    assert "failed" in toast.first.inner_text()
