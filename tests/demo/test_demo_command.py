@@ -141,7 +141,7 @@ def test_demo_serves_status_and_stops_cleanly(start_demo, tmp_path):
 
 
 @pytest.mark.slow
-def test_restarted_demo_is_still_logged_in(start_demo):
+def test_restarted_demo_is_still_logged_in(start_demo, tmp_path, demo_env):
     demo = start_demo()
     base, token = demo.wait_for_url()
 
@@ -162,6 +162,17 @@ def test_restarted_demo_is_still_logged_in(start_demo):
     finished = api(base, token, "POST", "tunel/globus/login/code", json={"code": code})
     assert finished.status_code == 200, finished.text
     assert finished.json()["logged_in"] is True
+
+    second = subprocess.run(
+        [sys.executable, "-m", "tunel_jupyter.cli", "demo", "--no-browser"]
+        + ["--data-dir", str(tmp_path / "demo-data")],
+        env=demo_env,
+        capture_output=True,
+        text=True,
+        timeout=START_TIMEOUT,
+    )
+    assert second.returncode == 2
+    assert f"Another tunel-globus demo (PID {demo.proc.pid})" in second.stderr
     assert demo.interrupt() == 0
 
     demo = start_demo()
@@ -170,6 +181,29 @@ def test_restarted_demo_is_still_logged_in(start_demo):
     assert status["logged_in"] is True
     assert status["identity"]["username"]
     assert demo.interrupt() == 0
+
+
+@pytest.mark.slow
+def test_demo_stops_lab_left_by_killed_demo(start_demo):
+    killed = start_demo()
+    killed.wait_for_url()
+    (lab_process,) = psutil.Process(killed.proc.pid).children()
+    orphans = [lab_process, *lab_process.children(recursive=True)]
+    try:
+        killed.proc.kill()
+        killed.proc.wait(10)
+        assert lab_process.is_running(), "JupyterLab outlives a killed demo"
+
+        demo = start_demo()
+        demo.wait_for_url()
+        output = "".join(demo.output)
+        assert f"Stopping JupyterLab (PID {lab_process.pid}) left running" in output
+        assert all(is_gone(process) for process in orphans)
+        assert demo.interrupt() == 0
+    finally:
+        for process in orphans:
+            if not is_gone(process):
+                process.kill()
 
 
 @pytest.mark.slow

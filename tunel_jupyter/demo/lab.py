@@ -191,6 +191,38 @@ class LabProcess:
         return f" Last lines of {self.log_path}:\n{tail}" if tail else ""
 
 
+def running_labs(runtime_dir: Path) -> list[psutil.Process]:
+    """Return the Jupyter servers still running that wrote into ``runtime_dir``.
+
+    Each server writes ``jpserver-<PID>.json`` there and removes it on a clean stop,
+    so a live PID whose command is a Python process is a server still running.
+    """
+    servers = []
+    for info_path in runtime_dir.glob("jpserver-*.json"):
+        try:
+            process = psutil.Process(int(info_path.stem.removeprefix("jpserver-")))
+            command = process.cmdline()
+            alive = process.status() != psutil.STATUS_ZOMBIE
+        except (ValueError, psutil.Error):
+            continue
+        if alive and command and "python" in Path(command[0]).name:
+            servers.append(process)
+    return servers
+
+
+def stop_orphan(process: psutil.Process, *, timeout: float = 20.0) -> None:
+    """Stop a JupyterLab that a killed demo left behind, with its kernels."""
+    descendants = _descendants(process.pid)
+    with contextlib.suppress(psutil.Error):
+        process.terminate()
+    _, alive = psutil.wait_procs([process], timeout=timeout)
+    for leftover in alive:
+        _kill(leftover)
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    for leftover in alive:
+        _kill(leftover)
+
+
 def _read_json(path: Path) -> dict[str, t.Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

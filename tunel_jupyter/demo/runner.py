@@ -14,7 +14,10 @@ import webbrowser
 from dataclasses import dataclass
 from pathlib import Path
 
-from .lab import LabProcess, StartCancelled, lab_command
+import psutil
+
+from ..errors import UsageError
+from .lab import LabProcess, StartCancelled, lab_command, running_labs, stop_orphan
 from .layout import DemoLayout, install_notebook
 
 if t.TYPE_CHECKING:
@@ -67,6 +70,7 @@ class Demo:
         started so far is stopped again before the error propagates.
         """
         self.layout.create()
+        self._stop_leftover_labs()
         self.layout.write_lab_settings()
         notebook = install_notebook(
             self.layout.work_dir, overwrite=self.options.reset_notebook
@@ -145,6 +149,31 @@ class Demo:
             self.stop()
             _restore_handlers(previous)
             print("Demo stopped.", file=self.out, flush=True)
+
+    def _stop_leftover_labs(self) -> None:
+        # A JupyterLab using this folder is either another demo's child, which must
+        # not be disturbed, or was left behind by a demo killed with SIGKILL.
+        for process in running_labs(self.layout.jupyter_runtime_dir):
+            try:
+                parent = process.parent()
+                parent_command = parent.cmdline() if parent is not None else []
+            except psutil.Error:
+                parent_command = []
+            is_demo = {"demo", "tunel_jupyter.demo"} & set(parent_command)
+            if is_demo and parent is not None:
+                raise UsageError(
+                    f"Another tunel-globus demo (PID {parent.pid}) is running with "
+                    f"the data folder {str(self.layout.root)!r}; stop it with Ctrl-C "
+                    "first, or choose another folder with --data-dir.",
+                    field="data_dir",
+                )
+            print(
+                f"Stopping JupyterLab (PID {process.pid}) left running by an "
+                "earlier demo.",
+                file=self.out,
+                flush=True,
+            )
+            stop_orphan(process)
 
     def _start_sandbox(self) -> Sandbox:
         # Tokens are stored per Auth URL, so the sandbox takes the port of the last
