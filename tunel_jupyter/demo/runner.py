@@ -34,7 +34,7 @@ FOREIGN_PREFIXES = ("GLOBUS_SDK_", "TUNEL_GLOBUS_")
 
 @dataclass(frozen=True)
 class DemoOptions:
-    """What ``tunel-globus demo`` was asked to do.
+    """Options of ``tunel-globus demo``.
 
     :ivar data_dir: the demo's own folder (``None``: the default folder)
     :ivar ip: the address JupyterLab listens on; the sandbox always binds loopback
