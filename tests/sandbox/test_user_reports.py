@@ -8,10 +8,12 @@ from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import globus_sdk
+import pytest
 import requests
 from globus_sdk.scopes import AuthScopes
 
 from tunel_jupyter.sandbox import Sandbox
+from tunel_jupyter.sandbox import cli as sandbox_cli
 
 
 def test_auth_code_page_after_deny(
@@ -97,3 +99,34 @@ def test_restart_with_state_port_taken(tmp_path: Path) -> None:
         finally:
             second.stop()
     assert (state_dir / "port").read_text().strip() == str(urlsplit(second.url).port)
+
+
+@pytest.mark.timeout(30)
+@pytest.mark.parametrize(
+    ("option", "value", "named"),
+    [
+        ("--port", "70000", "invalid --port 70000"),
+        ("--port", "-1", "invalid --port -1"),
+        ("--root", "FILE", "invalid --root"),
+        ("--state", "FILE", "invalid --state"),
+    ],
+)
+def test_sandbox_command_rejects_bad_place(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    option: str,
+    value: str,
+    named: str,
+) -> None:
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("not a folder\n")
+    argument = str(a_file) if value == "FILE" else value
+
+    # A port over 65535 used to listen on the port modulo 65536 and run on, so
+    # the timeout above ends this test if the check is missing.
+    status = sandbox_cli.main([option, argument])
+
+    captured = capsys.readouterr()
+    assert status == 2
+    assert named in captured.err
+    assert captured.out == ""

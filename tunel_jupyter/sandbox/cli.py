@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 import shlex
 import signal
 import sys
@@ -90,6 +91,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the sandbox until SIGINT or SIGTERM; return the exit status."""
+    problem = _invalid_place(args)
+    if problem:
+        print(f"tunel-globus sandbox: {problem}", file=sys.stderr)
+        return 2
     try:
         options = SandboxOptions()
         options.update(
@@ -113,6 +118,17 @@ def run(args: argparse.Namespace) -> int:
         print(f"tunel-globus sandbox: {err}", file=sys.stderr)
         return 2
     return asyncio.run(_serve(sandbox))
+
+
+def _invalid_place(args: argparse.Namespace) -> str | None:
+    """Return why --port, --root or --state cannot work, or None."""
+    # The socket layer takes a port modulo 65536, so 70000 would listen on 4464.
+    if not 0 <= args.port <= 65535:
+        return f"invalid --port {args.port}: use 0 to 65535 (0 picks a free port)."
+    for option, folder in (("--root", args.root), ("--state", args.state)):
+        if folder is not None and os.path.exists(folder) and not os.path.isdir(folder):
+            return f"invalid {option} {folder!r}: it is a file; name a folder."
+    return None
 
 
 async def _serve(sandbox: Sandbox) -> int:
