@@ -22,7 +22,7 @@ def demo_env(tmp_path: Path) -> dict[str, str]:
 def start_demo(
     tmp_path: Path, demo_env: dict[str, str]
 ) -> t.Iterator[t.Callable[[], DemoProcess]]:
-    """Start ``tunel-globus demo`` subprocesses on one data folder; kill leftovers."""
+    """Start ``tunel-globus demo`` subprocesses on one data folder; stop leftovers."""
     started: list[DemoProcess] = []
 
     def start() -> DemoProcess:
@@ -32,4 +32,4 @@ def start_demo(
 
     yield start
     for demo in started:
-        demo.kill()
+        demo.cleanup()

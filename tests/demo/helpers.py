@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import re
@@ -11,6 +12,8 @@ import sys
 import threading
 import time
 from pathlib import Path
+
+import psutil
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
@@ -83,7 +86,26 @@ class DemoProcess:
             self.output.append(self.lines.get())
         return status
 
-    def kill(self) -> None:
-        if self.proc.poll() is None:
-            os.killpg(self.proc.pid, signal.SIGKILL)
+    def cleanup(self) -> None:
+        """Stop the demo and everything it started, after a test that failed.
+
+        JupyterLab runs in a session of its own, so killing the demo's process
+        group would leave it running: the demo is asked to stop first, and what
+        is still alive afterwards is killed.
+        """
+        if self.proc.poll() is not None:
+            return
+        try:
+            processes = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            processes = []
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
             self.proc.wait(10)
+        _, alive = psutil.wait_procs(processes, timeout=10)
+        for process in alive:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
