@@ -1,4 +1,5 @@
 import { requestAPI } from './request';
+import { ITranslate, untranslated } from './signal';
 import type {
   EndpointScope,
   IEndpointPage,
@@ -24,29 +25,24 @@ function query(params: Record<string, string | number | boolean | undefined>) {
   return text ? `?${text}` : '';
 }
 
-function post<T>(endPoint: string, body: unknown = {}): Promise<T> {
-  return requestAPI<T>(endPoint, {
-    method: 'POST',
-    body: JSON.stringify(body)
-  });
-}
-
 /** The tunel-jupyter REST API over HTTP, through the Jupyter server. */
 export class RestApi implements IGlobusApi {
+  constructor(private readonly _trans: ITranslate = untranslated) {}
+
   getStatus(): Promise<IStatus> {
-    return requestAPI<IStatus>('status');
+    return this._get<IStatus>('status');
   }
 
   startLogin(request: ILoginStartRequest): Promise<ILoginStart> {
-    return post<ILoginStart>('login', request);
+    return this._post<ILoginStart>('login', request);
   }
 
   finishLogin(code: string): Promise<IStatus> {
-    return post<IStatus>('login/code', { code });
+    return this._post<IStatus>('login/code', { code });
   }
 
   logout(): Promise<{ logged_in: false; revoked: boolean }> {
-    return post('logout');
+    return this._post('logout');
   }
 
   searchEndpoints(options: {
@@ -55,11 +51,11 @@ export class RestApi implements IGlobusApi {
     limit?: number;
     offset?: number;
   }): Promise<IEndpointPage> {
-    return requestAPI<IEndpointPage>(`endpoints${query(options)}`);
+    return this._get<IEndpointPage>(`endpoints${query(options)}`);
   }
 
   getEndpoint(endpointId: string): Promise<IEndpointRecord> {
-    return requestAPI<IEndpointRecord>(
+    return this._get<IEndpointRecord>(
       `endpoints/${encodeURIComponent(endpointId)}`
     );
   }
@@ -79,7 +75,7 @@ export class RestApi implements IGlobusApi {
       limit: options.limit,
       offset: options.offset
     });
-    return requestAPI<IListing>(
+    return this._get<IListing>(
       `endpoints/${encodeURIComponent(endpointId)}/ls${search}`
     );
   }
@@ -88,29 +84,43 @@ export class RestApi implements IGlobusApi {
     endpointId: string,
     path: string
   ): Promise<{ endpoint_id: string; path: string }> {
-    return post(`endpoints/${encodeURIComponent(endpointId)}/mkdir`, { path });
+    return this._post(`endpoints/${encodeURIComponent(endpointId)}/mkdir`, {
+      path
+    });
   }
 
   submitTransfer(submission: ITransferSubmission): Promise<ITaskRecord> {
-    return post<ITaskRecord>('transfers', submission);
+    return this._post<ITaskRecord>('transfers', submission);
   }
 
   async listTasks(
     options: { limit?: number; filter?: string } = {}
   ): Promise<ITaskRecord[]> {
-    const body = await requestAPI<{ tasks: ITaskRecord[] }>(
+    const body = await this._get<{ tasks: ITaskRecord[] }>(
       `tasks${query(options)}`
     );
     return body.tasks;
   }
 
   getTask(taskId: string): Promise<ITaskRecord> {
-    return requestAPI<ITaskRecord>(
+    return this._get<ITaskRecord>(
       `tasks/${encodeURIComponent(taskId)}${query({ events: 0 })}`
     );
   }
 
   cancelTask(taskId: string): Promise<{ task_id: string; message: string }> {
-    return post(`tasks/${encodeURIComponent(taskId)}/cancel`);
+    return this._post(`tasks/${encodeURIComponent(taskId)}/cancel`);
+  }
+
+  private _get<T>(endPoint: string): Promise<T> {
+    return requestAPI<T>(endPoint, {}, this._trans);
+  }
+
+  private _post<T>(endPoint: string, body: unknown = {}): Promise<T> {
+    return requestAPI<T>(
+      endPoint,
+      { method: 'POST', body: JSON.stringify(body) },
+      this._trans
+    );
   }
 }

@@ -85,7 +85,7 @@ const plugin: JupyterFrontEndPlugin<void> = {
     fileBrowser: IDefaultFileBrowser | null
   ) => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
-    const model = new GlobusModel(new RestApi(), {}, trans);
+    const model = new GlobusModel(new RestApi(trans), {}, trans);
 
     const showPanel = () => app.shell.activateById(PANEL_ID);
     const cancelTask = async (task: ITaskRecord) => {

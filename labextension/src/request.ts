@@ -1,6 +1,7 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 
+import { ITranslate, untranslated } from './signal';
 import { ApiError } from './types';
 
 /** URL namespace of the tunel-jupyter REST API below the server's base URL. */
@@ -14,13 +15,15 @@ export const API_NAMESPACE = 'tunel/globus';
  *
  * @param endPoint - Path below `{base_url}tunel/globus/`, with its query string.
  * @param init - Fetch options; a JSON body is sent as `application/json`.
- * @returns The decoded JSON body of a 2xx answer.
- * @throws {ApiError} On a network failure (status 0) or any non-2xx answer;
+ * @param trans - Translates the messages written here.
+ * @returns The decoded JSON body of a 2xx response.
+ * @throws {ApiError} On a network failure (status 0) or any non-2xx response;
  *   `code` carries the server's error code when the body has one.
  */
 export async function requestAPI<T>(
   endPoint = '',
-  init: RequestInit = {}
+  init: RequestInit = {},
+  trans: ITranslate = untranslated
 ): Promise<T> {
   const settings = ServerConnection.makeSettings();
   const requestUrl = URLExt.join(settings.baseUrl, API_NAMESPACE, endPoint);
@@ -36,7 +39,7 @@ export async function requestAPI<T>(
     response = await ServerConnection.makeRequest(requestUrl, init, settings);
   } catch (error) {
     throw new ApiError(
-      `The Jupyter server did not answer: ${String(error)}`,
+      trans.__('The Jupyter server did not respond: %1', String(error)),
       0
     );
   }
@@ -47,17 +50,28 @@ export async function requestAPI<T>(
     try {
       data = JSON.parse(text);
     } catch {
-      console.warn('tunel-jupyter: the answer is not JSON', response.url);
+      console.warn('tunel-jupyter: the response is not JSON', response.url);
     }
   }
 
   if (!response.ok) {
     const body =
       data && typeof data === 'object' ? (data as Record<string, unknown>) : {};
-    const message =
-      typeof body.message === 'string' && body.message
-        ? body.message
-        : `${response.status} ${response.statusText}`;
+    let message = `${response.status} ${response.statusText}`;
+    if (typeof body.message === 'string' && body.message) {
+      message = body.message;
+    }
+    // Without our error code, a 401 or 403 comes from Jupyter itself: its
+    // login expired or the XSRF check failed, which a page reload fixes.
+    if (
+      body.code === undefined &&
+      (response.status === 401 || response.status === 403)
+    ) {
+      message = trans.__(
+        'The Jupyter server rejected the request (%1). Reload the page, and log in to Jupyter again if it asks.',
+        message
+      );
+    }
     throw new ApiError(message, response.status, body);
   }
   return data as T;

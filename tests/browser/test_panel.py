@@ -231,7 +231,17 @@ def test_panel_consent_retry_and_paging(browser: t.Any, lab: t.Any) -> None:
     page.keyboard.press("Enter")
     panel.get_by_role("row", name="Open Example Bulk Files as the source").click()
     source.get_by_role("heading", name=re.compile("Bulk Files")).wait_for()
-    source.get_by_role("button", name="Open folder many").click(timeout=60_000)
+    # The sandbox writes the 20,000 files on first use, which can outlast the
+    # server's short timeout on a busy machine; a person would then refresh.
+    many = source.get_by_role("button", name="Open folder many")
+    for _ in range(3):
+        source.locator(".tunel-EntryTable, .tunel-Error").first.wait_for(timeout=60_000)
+        if many.count() == 1:
+            break
+        print("listing failed:", source.locator(".tunel-Error").all_inner_texts())
+        source.get_by_role("button", name="Refresh the source folder").click()
+        page.wait_for_timeout(2000)
+    many.click()
     page_info = source.locator(".tunel-PageInfo")
     page_info.get_by_text("1–200 of 20000").wait_for(timeout=60_000)
     assert "Page 1 of 100" in page_info.inner_text()
