@@ -44,7 +44,7 @@ function emptyList(): IEndpointList {
 
 /**
  * Endpoint lists by scope, each loaded on first view and extended with
- * `loadMore`. An answer that arrives after the list was reloaded is dropped.
+ * `loadMore`. A response that arrives after the list was reloaded is dropped.
  */
 export class EndpointListModel extends Observable {
   constructor(

@@ -4,7 +4,7 @@ import type { IGlobusApi, ITaskRecord } from './types';
 /** Polling never runs more often than once a second. */
 export const MIN_POLL_INTERVAL_MS = 1000;
 
-/** The longest wait between two polls while tasks are active. */
+/** The maximum wait between two polls while tasks are active. */
 export const MAX_POLL_INTERVAL_MS = 30000;
 
 /** How many recent tasks the list shows. */
@@ -13,10 +13,10 @@ export const TASK_LIST_LIMIT = 20;
 /**
  * Recent tasks with their progress, polled while any is active.
  *
- * A poll that changes nothing, or fails, makes the next wait 1.5 times (2
- * times after a failure) as long, up to `MAX_POLL_INTERVAL_MS`; a change or a
- * new task brings it back to the configured interval. Only one request is in
- * flight at a time, and polling stops when no task is active.
+ * A poll that changes nothing makes the next wait 1.5 times as long, and a
+ * failed poll makes it twice as long, up to `MAX_POLL_INTERVAL_MS`. A change or
+ * a new task brings the wait back to the configured interval. Only one request
+ * is in flight at a time, and polling stops when no task is active.
  */
 export class TaskListModel extends Observable {
   constructor(
@@ -83,8 +83,8 @@ export class TaskListModel extends Observable {
   }
 
   /**
-   * Adds a task just submitted and polls it from the base interval; a task
-   * that has already ended (a small transfer can) is announced at once.
+   * Adds a task just submitted and polls it from the base interval. A task
+   * that has already ended, as a small transfer can, is announced at once.
    */
   track(task: ITaskRecord): void {
     this.tasks = [

@@ -206,7 +206,7 @@ export type ErrorCode =
 /**
  * A failed API call.
  *
- * `code` is the server's error code, or `undefined` when the answer did not
+ * `code` is the server's error code, or `undefined` when the response did not
  * come from tunel-jupyter (for example Jupyter's own 403 after its login
  * expired, or a network failure).
  */

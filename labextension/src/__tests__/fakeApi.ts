@@ -260,7 +260,7 @@ export function makeEndpoint(
   };
 }
 
-/** A folder of `count` files named file-00000 and so on. */
+/** Returns the entries of a folder of `count` files named file-00000 and so on. */
 export function manyFiles(
   count: number
 ): Array<{ name: string; type: string }> {

@@ -92,7 +92,7 @@ export function LoginSection(
   );
 }
 
-/** The steps of a started login: the paste flow's link and code box, or the redirect flow's link. */
+/** Renders the steps of a started login: the paste flow's link and code box, or the redirect flow's link. */
 function LoginSteps(props: ITransProps & { model: GlobusModel }): JSX.Element {
   const { model, trans } = props;
   const login = model.session.login!;
