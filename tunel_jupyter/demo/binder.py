@@ -21,12 +21,12 @@ import sys
 import time
 import typing as t
 import urllib.error
-import urllib.request
 from pathlib import Path
 
 import psutil
 
 from ..errors import TunelError
+from .lab import LOOPBACK_OPENER
 from .layout import default_data_dir, install_notebook
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ def _check_exports(exports: t.Mapping[str, str], state_dir: Path) -> None:
         )
     url = exports["GLOBUS_SDK_SERVICE_URL_AUTH"].rstrip("/")
     try:
-        with urllib.request.urlopen(
+        with LOOPBACK_OPENER.open(
             f"{url}/.well-known/openid-configuration", timeout=5
         ) as response:
             response.read()

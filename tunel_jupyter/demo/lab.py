@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 KILL_SIGNAL = getattr(signal, "SIGKILL", signal.SIGTERM)
 
+# Readiness checks go straight to servers of this machine, never through a proxy
+# named in http_proxy and similar variables.
+LOOPBACK_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
 # JupyterLab features that reach the internet (news feed, update check, the package
 # index search of the extension manager) are turned off: the demo talks to nothing
 # but the sandbox on loopback.
@@ -239,7 +243,7 @@ def _is_responding(server_info: t.Mapping[str, t.Any]) -> bool:
     if token:
         request.add_header("Authorization", f"token {token}")
     try:
-        with urllib.request.urlopen(request, timeout=2) as response:
+        with LOOPBACK_OPENER.open(request, timeout=2) as response:
             return bool(response.status == 200)
     except (urllib.error.URLError, OSError):
         return False
