@@ -90,6 +90,7 @@ def test_panel_transfer_reaches_succeeded(panel: GlobusPanel, sandbox: Sandbox) 
     panel.source.entries.value = ("raw", "notes.txt")
     choose(panel, collection, as_destination=True)
     panel.destination.path_box.value = "/inbox/"
+    assert panel.destination.page_label.value == "Empty folder"
     panel.label_box.value = "panel copy"
     panel.sync_level.value = "checksum"
     panel.transfer_button.click()

@@ -196,7 +196,10 @@ class FileBrowser(widgets.VBox):  # type: ignore[misc]
             self.page_label.value = ""
             return
 
-        first = self.offset + 1 if listing.entries else self.offset
+        if not listing.entries:
+            self.page_label.value = "Empty folder" if self.offset == 0 else "No entries"
+            return
+        first = self.offset + 1
         last = self.offset + len(listing.entries)
         total = f" of {listing.total}" if listing.total is not None else ""
         self.page_label.value = f"Entries {first}-{last}{total}"

@@ -1,0 +1,107 @@
+"""The Globus panel in JupyterLab, driven in Chromium with the keyboard and mouse."""
+
+from __future__ import annotations
+
+import typing as t
+
+import nbformat
+import pytest
+
+from tests.browser.conftest import Lab, browser, lab, save_screenshot
+from tests.utils import sandbox_authorize
+from tunel_jupyter.globus import GlobusSession
+from tunel_jupyter.sandbox import Sandbox
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Fixtures shared with the browser tests: jupyter lab on the sandbox, Chromium.
+__all__ = ["browser", "lab", "save_screenshot"]
+
+TIMEOUT_MS = 60_000
+
+
+def wait_for_text(page: t.Any, selector: str, text: str) -> None:
+    """Wait until the first element matching ``selector`` shows ``text``."""
+    page.wait_for_function(
+        "([selector, text]) => (document.querySelector(selector)?.innerText ?? '')"
+        ".includes(text)",
+        arg=[selector, text],
+        timeout=TIMEOUT_MS,
+    )
+
+
+def run_cell(page: t.Any, cell: t.Any) -> None:
+    cell.click()
+    page.keyboard.press("Escape")
+    page.keyboard.press("Shift+Enter")
+
+
+def write_notebook(lab: Lab, sources: t.Sequence[str]) -> str:
+    notebook = nbformat.v4.new_notebook()
+    notebook.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3 (ipykernel)",
+        "language": "python",
+    }
+    notebook.cells = [nbformat.v4.new_code_cell(source) for source in sources]
+    nbformat.write(notebook, lab.root / "panel.ipynb")
+    return "panel.ipynb"
+
+
+def test_panel_transfers_in_jupyterlab(
+    lab: Lab,
+    sandbox: Sandbox,
+    browser: t.Any,
+    save_screenshot: t.Callable[[t.Any, str], t.Any],
+) -> None:
+    # Log in from the test; the kernel shares the token store.
+    session = GlobusSession()
+    request = session.start_login()
+    code, state = sandbox_authorize(request.authorize_url)
+    session.finish_login(code, state=state)
+    (lab.root / "a-source").mkdir()
+    (lab.root / "a-source" / "data.csv").write_text("x,y\n1,2\n")
+    (lab.root / "inbox").mkdir()
+    name = write_notebook(lab, ["%load_ext tunel_jupyter", "%globus panel"])
+
+    page = browser.new_page()
+    page.goto(lab.page_url(f"lab/tree/{name}"))
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    cells.first.wait_for(timeout=TIMEOUT_MS)
+    # Cells run before the kernel answers are lost, so wait for its info reply.
+    page.wait_for_function(
+        "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel",
+        timeout=TIMEOUT_MS,
+    )
+    page.evaluate(
+        "async () => { const widget = window.jupyterapp.shell.currentWidget;"
+        " await widget.sessionContext.ready;"
+        " await widget.sessionContext.session.kernel.info; }"
+    )
+    run_cell(page, cells.nth(0))
+    wait_for_text(page, ".jp-OutputArea", "not the real Globus")
+    run_cell(page, cells.nth(1))
+    panel = page.locator(".tunel-globus-panel")
+    wait_for_text(page, ".tunel-globus-panel", "not the real Globus")
+    wait_for_text(page, ".tunel-globus-panel", "Logged in to Globus as ada@example.org")
+
+    # The endpoint table is a list box: the arrow key selects its first row.
+    endpoints = panel.locator("select[size]").first
+    endpoints.locator("option", has_text="Jupyter server files").first.wait_for()
+    endpoints.focus()
+    page.keyboard.press("Home")
+    panel.get_by_role("button", name="Browse as source").click()
+    panel.get_by_role("button", name="Browse as destination").click()
+    source, destination = panel.locator("select[multiple]").all()[:2]
+    source.locator("option", has_text="a-source/").wait_for(timeout=TIMEOUT_MS)
+    destination_path = panel.locator("input[placeholder='/path/to/folder']").nth(1)
+    destination_path.fill("/inbox/")
+    destination_path.press("Enter")
+    source.focus()
+    page.keyboard.press("Home")
+    panel.get_by_role("button", name="Transfer").click()
+
+    wait_for_text(page, ".tunel-globus-panel", "SUCCEEDED")
+    save_screenshot(panel, "widget-panel.png")
+    copied = lab.root / "inbox" / "a-source" / "data.csv"
+    assert copied.read_text() == "x,y\n1,2\n"
