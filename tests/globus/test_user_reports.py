@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from tests.globus.conftest import SandboxControl
 from tunel_jupyter.errors import UsageError
-from tunel_jupyter.globus import GlobusSession
+from tunel_jupyter.globus import GlobusSession, Identity
 
 
 @pytest.mark.parametrize("source", ["argument", "variable"])
@@ -25,3 +26,45 @@ def test_client_id_not_uuid_rejected_early(
     assert "'my-app'" in caught.value.message
     assert "UUID" in caught.value.message
     assert caught.value.field == "client_id"
+
+
+OMGTACOS = "29890592-374e-11e8-b96a-0ac6873fc732"
+
+
+@pytest.mark.parametrize(
+    "path", ["/~/", "/~/.", "/~/data/..", "/./", "~/..", "/~/../..", "/~"]
+)
+def test_delete_home_spellings_rejected(
+    session: GlobusSession, identity: Identity, control: SandboxControl, path: str
+) -> None:
+    control.post("requests")
+
+    with pytest.raises(UsageError) as caught:
+        session.delete(OMGTACOS, [path], recursive=True)
+
+    assert repr(path) in caught.value.message
+    assert "root or home" in caught.value.message
+    # Rejected before anything reaches Globus, which might delete the whole home.
+    assert not [r for r in control.requests() if r["path"].endswith("/delete")]
+
+
+def test_delete_below_home_still_submitted(
+    session: GlobusSession, identity: Identity
+) -> None:
+    task = session.delete(OMGTACOS, ["/~/data/../README.txt"])
+    assert task.task_id
+    assert task.type == "DELETE"
+
+
+@pytest.mark.parametrize("path", ["/~/", "/~/data/..", "~"])
+def test_rename_home_rejected(
+    session: GlobusSession, identity: Identity, control: SandboxControl, path: str
+) -> None:
+    control.post("requests")
+
+    with pytest.raises(UsageError) as caught:
+        session.rename(OMGTACOS, path, "/~/moved")
+
+    assert repr(path) in caught.value.message
+    assert "root or home" in caught.value.message
+    assert not [r for r in control.requests() if r["path"].endswith("/rename")]

@@ -8,7 +8,7 @@ import typing as t
 from ..errors import NotFound, UsageError
 from .endpoints import check_uuid
 from .errors import translated
-from .paths import is_absolute
+from .paths import is_absolute, is_root_or_home
 from .records import FileEntry, Listing, TaskRecord
 
 if t.TYPE_CHECKING:
@@ -101,6 +101,12 @@ def rename(
     endpoint_id = check_uuid(endpoint_id, field="endpoint_id")
     check_path(old_path, field="old_path")
     check_path(new_path, field="new_path")
+    if is_root_or_home(old_path):
+        raise UsageError(
+            f"Invalid path {old_path!r} to rename: renaming the root or home "
+            "directory is not allowed.",
+            field="old_path",
+        )
     log.debug("TransferClient.operation_rename(%s)", endpoint_id)
     with translated(f"rename {old_path} to {new_path} on {endpoint_id}"):
         client.operation_rename(endpoint_id, old_path, new_path)
@@ -126,7 +132,7 @@ def delete(
         raise UsageError("Nothing to delete: give at least one path.", field="paths")
     for path in paths:
         check_path(path, field="paths")
-        if path.rstrip("/") in ("", "~"):
+        if is_root_or_home(path):
             raise UsageError(
                 f"Invalid path {path!r} to delete: deleting the root or home "
                 "directory is not allowed.",

@@ -41,6 +41,17 @@ def is_absolute(path: str) -> bool:
     return path.startswith("/") or path.startswith("~")
 
 
+def is_root_or_home(path: str) -> bool:
+    """Check whether ``path`` names the root or home folder, or a folder above home.
+
+    ``/~/``, ``/~/.``, ``~/data/..`` and ``/./`` are such spellings too.
+    """
+    normal = posixpath.normpath(path)
+    # normpath leaves "~/.." as "." and "~/../.." as "..", both above home.
+    above_home = normal in (".", "..") or normal.startswith("../")
+    return above_home or normal in ("/", "//", "~", "/~")
+
+
 def basename(path: str) -> str:
     """Return the last component of ``path``, ignoring a trailing slash."""
     return posixpath.basename(path.rstrip("/"))
