@@ -68,3 +68,23 @@ def test_rename_home_rejected(
     assert repr(path) in caught.value.message
     assert "root or home" in caught.value.message
     assert not [r for r in control.requests() if r["path"].endswith("/rename")]
+
+
+def test_client_mismatch_names_option(
+    globus_env: dict[str, str], session: GlobusSession, identity: Identity
+) -> None:
+    other = GlobusSession(
+        client_id="11111111-2222-4333-8444-555555555555", max_retries=0
+    )
+    try:
+        checked = other.check()
+    finally:
+        other.close()
+
+    assert not checked.logged_in
+    message = checked.reason or ""
+    assert globus_env["TUNEL_GLOBUS_CLIENT_ID"] in message
+    assert "11111111-2222-4333-8444-555555555555" in message
+    # The command line's option is one of the places the other ID can come from.
+    assert "--client-id" in message
+    assert session.status().logged_in

@@ -153,8 +153,9 @@ def client_mismatch(stored_client_id: str, client_id: str) -> str:
     """Return the message for a refresh token issued to another client."""
     return (
         f"Globus rejected the stored refresh token, which was issued to client "
-        f"{stored_client_id}, not to the configured client {client_id}. Unset "
-        f"TUNEL_GLOBUS_CLIENT_ID or c.TunelGlobus.client_id, or {LOGIN_AGAIN}."
+        f"{stored_client_id}, not to the configured client {client_id}. Drop "
+        f"--client-id, unset TUNEL_GLOBUS_CLIENT_ID or c.TunelGlobus.client_id, or "
+        f"{LOGIN_AGAIN}."
     )
 
 

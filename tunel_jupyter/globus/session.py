@@ -172,7 +172,7 @@ class GlobusSession(TransferOperations):
             return self.status()
         client_id = self.resolve_client_id()
         auth_client = self._clients.native(client_id)
-        with translated("check the Globus login"):
+        with translated("check the login"):
             validation = auth_client.post(
                 "/v2/oauth2/token/validate",
                 data={
