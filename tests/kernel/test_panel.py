@@ -330,5 +330,10 @@ def test_wrong_code_is_shown_and_cleared(
     assert prompt.status.level == "error"
     assert "not-a-code-Globus-issued" not in prompt.status.message
     assert widget.children[-1] is prompt.status
+    # The click that follows the box's blur keeps the error visible.
+    message = prompt.status.message
+    prompt.login_button.click()
+    assert prompt.status.message == message
+    prompt.status.clear()
     prompt.login_button.click()
     assert "Paste the code Globus showed" in prompt.status.message

@@ -68,7 +68,7 @@ def test_panel_transfers_in_jupyterlab(
     page.goto(lab.page_url(f"lab/tree/{name}"))
     cells = page.locator(".jp-Notebook .jp-CodeCell")
     cells.first.wait_for(timeout=TIMEOUT_MS)
-    # Cells run before the kernel answers are lost, so wait for its info reply.
+    # Cells run before the kernel replies are lost, so wait for its info reply.
     page.wait_for_function(
         "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel",
         timeout=TIMEOUT_MS,

@@ -22,7 +22,7 @@ class LoginPrompt:
     """A started login: shows the authorize link and, in a notebook, a code box.
 
     Pasting the code into the box (or calling ``finish(code)``) completes this
-    login. Without a widget front end the prompt prints the link and tells the
+    login. Without a widget front end the prompt prints the link and asks the
     user to run ``%globus login CODE``. ``authorize_url`` is the link; ``state``
     is the ``LoginState`` once the login has finished, else None.
     """
@@ -80,7 +80,10 @@ class LoginPrompt:
                 return
             code = self.code_box.value.strip()
             if not code:
-                self.status.show("Paste the code Globus showed, then press Log in.")
+                # After a failed code the same blur-then-click sequence arrives
+                # here; the error must stay visible.
+                if self.status.level != "error":
+                    self.status.show("Paste the code Globus showed, then press Log in.")
                 return
 
             # The box's value is synced to the front end and may be saved with the

@@ -30,7 +30,7 @@ class StatusArea(widgets.VBox):  # type: ignore[misc]
     """A line of status text above an output area for unexpected tracebacks.
 
     ``message`` is the last text shown, ``level`` its kind (``info``,
-    ``success`` or ``error``), so code and tests can read what the user sees.
+    ``success`` or ``error``), so code and tests can read what the panel shows.
     """
 
     def __init__(self, **kwargs: t.Any) -> None:

@@ -43,8 +43,8 @@ def _status_text(record: TaskRecord) -> str:
 class Task(_Rich):
     """A Globus task, such as a transfer, with its last known state.
 
-    ``status`` and ``record`` are as of the last ``refresh()``; ``refresh()`` asks
-    Globus again and ``wait()`` polls until the task is done. In a notebook the task
+    ``status`` and ``record`` are as of the last ``refresh()``; ``refresh()`` fetches
+    it again and ``wait()`` polls until the task is done. In a notebook the task
     draws itself with a progress bar.
     """
 
