@@ -137,6 +137,15 @@ def test_panel_logs_in_and_transfers_into_server(
     toast.first.wait_for(timeout=15_000)
     assert "succeeded" in toast.first.inner_text()
 
+    # The source collection is now among the recently used ones.
+    panel.get_by_role("tab", name="Recent").click()
+    page.wait_for_function(
+        f"""() => [...document.querySelectorAll('{PANEL} .tunel-EndpointName')]
+            .some(cell => cell.textContent.trim() === {SOURCE_COLLECTION!r})"""
+    )
+    panel.get_by_role("tab", name="Mine").click()
+    panel.get_by_role("tab", name="Mine", selected=True).wait_for()
+
     # Screenshots of the panel as it is now, in the light and the dark theme.
     show_whole_panel(page)
     save_screenshot(panel.locator(".tunel-PanelBody"), "panel-light.png")
