@@ -15,7 +15,13 @@ import typing as t
 if t.TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
 
-    from tunel_jupyter.globus import EndpointRecord, FileEntry, Listing, LoginStatus
+    from tunel_jupyter.globus import (
+        EndpointRecord,
+        FileEntry,
+        Identity,
+        Listing,
+        LoginStatus,
+    )
     from tunel_jupyter.globus.environment import Environment
 
 #: Rows an endpoint table shows before its footer points to the others.
@@ -201,12 +207,29 @@ class DirectoryListing(_Rich):
         self.endpoint_name = endpoint_name
         self._fetch_page = fetch_page
 
-    endpoint_id = property(lambda self: self.listing.endpoint_id)
-    path = property(lambda self: self.listing.path)
-    entries = property(lambda self: list(self.listing.entries))
-    total = property(lambda self: self.listing.total)
-    has_next_page = property(lambda self: self.listing.has_next_page)
-    next_offset = property(lambda self: self.listing.next_offset)
+    @property
+    def endpoint_id(self) -> str:
+        return self.listing.endpoint_id
+
+    @property
+    def path(self) -> str:
+        return self.listing.path
+
+    @property
+    def entries(self) -> list[FileEntry]:
+        return list(self.listing.entries)
+
+    @property
+    def total(self) -> int | None:
+        return self.listing.total
+
+    @property
+    def has_next_page(self) -> bool:
+        return self.listing.has_next_page
+
+    @property
+    def next_offset(self) -> int | None:
+        return self.listing.next_offset
 
     def __len__(self) -> int:
         return len(self.listing.entries)
@@ -254,8 +277,13 @@ class LoginState(_Rich):
     def __init__(self, status: LoginStatus) -> None:
         self.status = status
 
-    logged_in = property(lambda self: self.status.logged_in)
-    identity = property(lambda self: self.status.identity)
+    @property
+    def logged_in(self) -> bool:
+        return self.status.logged_in
+
+    @property
+    def identity(self) -> Identity | None:
+        return self.status.identity
 
     def _lines(self) -> list[str]:
         notice = sandbox_notice(self.status.environment)

@@ -286,6 +286,8 @@ class GlobusPanel(widgets.VBox):  # type: ignore[misc]
         record = self.session.submit_transfer(request)
         self.tasks.add(record)
         self.endpoint_tabs.loaded.discard("recently-used")
+        if self.endpoint_tabs.current_scope == "recently-used":
+            self.endpoint_tabs.load("recently-used")
         self.status.show(
             f"Transfer submitted: task {record.task_id} ({len(items)} item(s)).",
             "success",
