@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from tests.globus.conftest import SandboxControl
-from tunel_jupyter.errors import UsageError
+from tunel_jupyter.errors import TunelError, UsageError
 from tunel_jupyter.globus import GlobusSession, Identity
 
 
@@ -88,3 +90,20 @@ def test_client_mismatch_names_option(
     # The command line's option is one of the places the other ID can come from.
     assert "--client-id" in message
     assert session.status().logged_in
+
+
+def test_store_folder_not_creatable(globus_env: dict[str, str], tmp_path: Path) -> None:
+    # A file where the data directory should be, as after a mistyped variable.
+    a_file = tmp_path / "data-is-a-file"
+    a_file.write_text("")
+    session = GlobusSession(data_dir=a_file, max_retries=0)
+    try:
+        with pytest.raises(TunelError) as caught:
+            session.status()
+    finally:
+        session.close()
+
+    message = caught.value.message
+    assert str(a_file / "tunel" / "globus") in message
+    assert "Not a directory" in message
+    assert "JUPYTER_DATA_DIR" in message

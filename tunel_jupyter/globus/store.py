@@ -94,7 +94,13 @@ class StoreFile:
         # by hand, for example) while a server keeps running.
         if self._prepared and self.directory.is_dir():
             return
-        self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+        try:
+            self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+        except OSError as err:
+            raise TunelError(
+                f"Could not create the Globus token store folder {self.directory} "
+                f"({err.strerror}). Set JUPYTER_DATA_DIR to a folder you can write to."
+            ) from err
         _tighten(self.directory, DIRECTORY_MODE)
         for path in (self.path, self.lock_path):
             if path.exists():
