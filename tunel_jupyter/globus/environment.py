@@ -11,6 +11,9 @@ import urllib.parse
 from ..errors import UsageError
 
 BROWSER_AUTH_URL_VARIABLE = "TUNEL_GLOBUS_AUTH_BROWSER_URL"
+ENVIRONMENT_VARIABLE = "GLOBUS_SDK_ENVIRONMENT"
+AUTH_URL_VARIABLE = "GLOBUS_SDK_SERVICE_URL_AUTH"
+TRANSFER_URL_VARIABLE = "GLOBUS_SDK_SERVICE_URL_TRANSFER"
 
 # Hosts run by Globus itself: production and preview under globus.org, the
 # internal environments (sandbox, integration, test, staging) under globuscs.info.
@@ -40,19 +43,24 @@ class Environment:
         override the service URLs, and ``TUNEL_GLOBUS_AUTH_BROWSER_URL`` sets
         ``browser_auth_url``.
         """
-        from globus_sdk.config import get_environment_name, get_service_url
+        # As globus-sdk reads them: a service URL variable comes ahead of the
+        # named environment, so a sandbox's URLs need no import of globus-sdk.
+        name = os.environ.get(ENVIRONMENT_VARIABLE, "production")
+        auth_url = os.environ.get(AUTH_URL_VARIABLE)
+        transfer_url = os.environ.get(TRANSFER_URL_VARIABLE)
+        if not (auth_url and transfer_url):
+            from globus_sdk.config import get_service_url
 
-        name = get_environment_name()
-        try:
-            auth_url = _with_slash(get_service_url("auth", environment=name))
-            transfer_url = _with_slash(get_service_url("transfer", environment=name))
-        except ValueError as err:
-            raise UsageError(
-                f"Unknown Globus environment {name!r} in GLOBUS_SDK_ENVIRONMENT: use "
-                "production or preview, or set GLOBUS_SDK_SERVICE_URL_AUTH and "
-                "GLOBUS_SDK_SERVICE_URL_TRANSFER.",
-                field="environment",
-            ) from err
+            try:
+                auth_url = get_service_url("auth", environment=name)
+                transfer_url = get_service_url("transfer", environment=name)
+            except ValueError as err:
+                raise UsageError(
+                    f"Unknown Globus environment {name!r} in GLOBUS_SDK_ENVIRONMENT: "
+                    "use production or preview, or set GLOBUS_SDK_SERVICE_URL_AUTH "
+                    "and GLOBUS_SDK_SERVICE_URL_TRANSFER.",
+                    field="environment",
+                ) from err
         return cls.from_urls(
             auth_url,
             transfer_url,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import os
 import shlex
 import sys
 import typing as t
@@ -13,16 +15,32 @@ from IPython.core.magic import Magics, line_magic, magics_class
 from traitlets import Float, Int, Unicode, observe
 
 from tunel_jupyter import errors
-from tunel_jupyter.globus.environment import Environment
 
-from . import api
-from .display import sandbox_notice
 from .failures import consent_arguments, describe_error
 
 if t.TYPE_CHECKING:
     from IPython.core.interactiveshell import InteractiveShell
 
+    from . import api
+else:
+
+    class _FirstUse:
+        """A module imported when one of its attributes is first read."""
+
+        def __init__(self, name: str) -> None:
+            self._name = name
+
+        def __getattr__(self, attribute: str) -> t.Any:
+            return getattr(importlib.import_module(self._name), attribute)
+
+    # Imported on first use, so %load_ext imports neither the Globus core nor
+    # globus-sdk.
+    api = _FirstUse("tunel_jupyter.kernel.api")
+
 log = logging.getLogger(__name__)
+# globus-sdk's variable for the Auth URL. Its named environments all run on
+# Globus's own hosts, so without this variable the sandbox is not in use.
+AUTH_URL_VARIABLE = "GLOBUS_SDK_SERVICE_URL_AUTH"
 
 
 class _HelpShown(Exception):
@@ -140,9 +158,18 @@ class GlobusMagics(Magics):
 
     def __init__(self, shell: InteractiveShell | None = None, **kwargs: t.Any) -> None:
         super().__init__(shell=shell, **kwargs)
-        self.parser = build_parser()
+        self._parser: argparse.ArgumentParser | None = None
         self._noticed_environments: set[str] = set()
-        api.configure(client_id=self.client_id)
+        if self.client_id:
+            # Without a client ID there is nothing to set, and api stays unloaded.
+            api.configure(client_id=self.client_id)
+
+    @property
+    def parser(self) -> argparse.ArgumentParser:
+        """The parser of ``%globus``, built on first use."""
+        if self._parser is None:
+            self._parser = build_parser()
+        return self._parser
 
     @observe("client_id")
     def _client_id_changed(self, change: dict[str, t.Any]) -> None:
@@ -211,6 +238,12 @@ class GlobusMagics(Magics):
             raise
 
     def _print_notice(self) -> None:
+        if not os.environ.get(AUTH_URL_VARIABLE):
+            return
+        from tunel_jupyter.globus.environment import Environment
+
+        from .display import sandbox_notice
+
         environment = Environment.current()
         notice = sandbox_notice(environment)
         if notice and environment.auth_url not in self._noticed_environments:
