@@ -221,6 +221,9 @@ class TunelGlobus(ExtensionApp):
         The server calls this after its event loop starts; handlers call it too,
         because embedded servers (tests) do not run that start-up hook.
         """
+        if self._started:
+            # Every request calls this; once started, it takes no lock.
+            return
         async with self._start_lock:
             if not self._started:
                 if self.sandbox:

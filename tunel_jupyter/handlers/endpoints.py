@@ -51,14 +51,20 @@ class EndpointSearchHandler(TunelAPIHandler):
         assert limit is not None and offset is not None
 
         service = self.service
+        # A cache hit returns here, on the event loop, without a pool thread.
+        text = service.cached_endpoints(
+            scope=scope, search=search, limit=limit, offset=offset
+        )
+        if text is None:
 
-        def search_page(session: GlobusSession) -> dict[str, t.Any]:
-            page = service.search_endpoints(
-                session, scope=scope, search=search, limit=limit, offset=offset
-            )
-            return page.to_dict()
+            def search_page(session: GlobusSession) -> str:
+                return service.search_endpoints(
+                    session, scope=scope, search=search, limit=limit, offset=offset
+                )
 
-        self.finish(await service.run(search_page))
+            text = await service.run(search_page)
+        self.set_header("Content-Type", "application/json; charset=UTF-8")
+        self.finish(text)
 
 
 class EndpointHandler(TunelAPIHandler):
