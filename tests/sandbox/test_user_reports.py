@@ -1,9 +1,11 @@
-"""Problems a new user ran into with the sandbox's login pages."""
+"""Problems a new user ran into with the sandbox: login pages, tasks, control routes."""
 
 from __future__ import annotations
 
+import json
 import re
 import socket
+import typing as t
 from pathlib import Path
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -12,8 +14,28 @@ import pytest
 import requests
 from globus_sdk.scopes import AuthScopes
 
+from tests.sandbox.transfer_fixtures import (
+    OMGTACOS_ID,
+    TRANSFER_RS,
+    make_client,
+    wait_done,
+)
 from tunel_jupyter.sandbox import Sandbox
 from tunel_jupyter.sandbox import cli as sandbox_cli
+
+
+@pytest.fixture
+def tc(
+    sandbox: Sandbox, login: t.Callable[..., globus_sdk.OAuthTokenResponse]
+) -> globus_sdk.TransferClient:
+    """A TransferClient of the default user; failing steps retry after 10 ms."""
+    sandbox.state.transfer.retry_delay = 0.01
+    tokens = login()
+    return make_client(tokens.by_resource_server[TRANSFER_RS]["access_token"])
+
+
+def _events(tc: globus_sdk.TransferClient, task_id: str) -> list[dict[str, t.Any]]:
+    return list(tc.task_event_list(task_id, limit=100))
 
 
 def test_auth_code_page_after_deny(
@@ -130,3 +152,23 @@ def test_sandbox_command_rejects_bad_place(
     assert status == 2
     assert named in captured.err
     assert captured.out == ""
+
+
+def test_task_events_name_the_task_type(tc: globus_sdk.TransferClient) -> None:
+    delete = globus_sdk.DeleteData(OMGTACOS_ID)
+    delete.add_item("/../../etc/hostname")
+    deleting = wait_done(tc, tc.submit_delete(delete)["task_id"])
+    assert deleting["status"] == "FAILED"
+    events = _events(tc, deleting["task_id"])
+    refused = [event for event in events if event["code"] == "PERMISSION_DENIED"]
+    assert refused, events
+    assert all(event["details"].startswith("Error (delete)\n") for event in refused)
+    started = [event for event in events if event["code"] == "STARTED"]
+    assert json.loads(started[0]["details"])["type"] == "Sandbox delete"
+
+    transfer = globus_sdk.TransferData(OMGTACOS_ID, OMGTACOS_ID)
+    transfer.add_item("/~/README.txt", "/~/README copy.txt")
+    copying = wait_done(tc, tc.submit_transfer(transfer)["task_id"])
+    assert copying["status"] == "SUCCEEDED"
+    started = [e for e in _events(tc, copying["task_id"]) if e["code"] == "STARTED"]
+    assert json.loads(started[0]["details"])["type"] == "Sandbox transfer"

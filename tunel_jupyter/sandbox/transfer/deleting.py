@@ -44,7 +44,7 @@ def _delete_item(
     try:
         target = paths.resolve_parent(collection.root, path)
     except paths.PathNotAllowed:
-        raise not_allowed(collection, path, source_side=True) from None
+        raise not_allowed(collection, path, source_side=True, action="delete") from None
     if not os.path.lexists(target.real):
         if task.ignore_missing:
             with context.lock:

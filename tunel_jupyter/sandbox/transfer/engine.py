@@ -23,13 +23,14 @@ log = logging.getLogger(__name__)
 
 def run_task(task: Task, context: EngineContext) -> None:
     """Run ``task`` to its end (SUCCEEDED or FAILED), or until the sandbox stops."""
+    kind = "Sandbox delete" if task.type == "DELETE" else "Sandbox transfer"
     with context.lock:
         task.started_time = task.started_time or time.time()
         task.nice_status = "OK"
         task.add_event(
             "STARTED",
             "started",
-            json.dumps({"type": "Sandbox copy", "concurrency": 1}, indent=2),
+            json.dumps({"type": kind, "concurrency": 1}, indent=2),
         )
     context.task_changed(task)
     try:

@@ -144,11 +144,14 @@ def display_name(collection: Collection) -> str:
     return collection.display_name or collection.canonical_name or collection.id
 
 
-def not_allowed(collection: Collection, path: str, *, source_side: bool) -> ItemError:
+def not_allowed(
+    collection: Collection, path: str, *, source_side: bool, action: str = "transfer"
+) -> ItemError:
+    """Return the error for a path outside the collection, for an ``action`` task."""
     return ItemError(
         "PERMISSION_DENIED",
         "permission denied",
-        f"Error (transfer)\nEndpoint: {display_name(collection)} ({collection.id})\n"
+        f"Error ({action})\nEndpoint: {display_name(collection)} ({collection.id})\n"
         f"File: {path}\nMessage: Path not allowed",
         source=source_side,
     )
