@@ -172,3 +172,24 @@ def test_task_events_name_the_task_type(tc: globus_sdk.TransferClient) -> None:
     assert copying["status"] == "SUCCEEDED"
     started = [e for e in _events(tc, copying["task_id"]) if e["code"] == "STARTED"]
     assert json.loads(started[0]["details"])["type"] == "Sandbox transfer"
+
+
+def test_folder_without_recursive_fails_with_reason(
+    tc: globus_sdk.TransferClient,
+) -> None:
+    transfer = globus_sdk.TransferData(OMGTACOS_ID, OMGTACOS_ID)
+    transfer.add_item("/~/data", "/~/dd")
+    copying = wait_done(tc, tc.submit_transfer(transfer)["task_id"])
+    assert copying["status"] == "FAILED"
+    reason = copying["fatal_error"]["description"]
+    assert reason.endswith("data is a directory; submit it with recursive set")
+
+    delete = globus_sdk.DeleteData(OMGTACOS_ID)
+    delete.add_item("/~/data")
+    deleting = wait_done(tc, tc.submit_delete(delete)["task_id"])
+    assert deleting["status"] == "FAILED"
+    reason = deleting["fatal_error"]["description"]
+    assert reason.endswith("data is a directory; submit the delete with recursive set")
+    faults = [e for e in _events(tc, deleting["task_id"]) if e["is_error"]]
+    assert faults
+    assert all(event["description"] == reason for event in faults)

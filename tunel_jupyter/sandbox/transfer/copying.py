@@ -19,6 +19,7 @@ from .runtime import (
     check,
     collection_for,
     display_name,
+    general_error,
     item_failed,
     not_allowed,
     sleep_checked,
@@ -101,18 +102,14 @@ def _expand(
 
     if not item.get("recursive"):
         if src.real.is_dir():
-            raise ItemError(
-                "GENERAL_ERROR",
-                "error",
+            raise general_error(
                 f"{src.display} is a directory; submit it with recursive set",
                 source=True,
             )
         return [Step("file", src.real, dst.real, src.display, dst.display)], 0
 
     if not src.real.is_dir():
-        raise ItemError(
-            "GENERAL_ERROR",
-            "error",
+        raise general_error(
             f"{src.display} is not a directory; submit it without recursive",
             source=True,
         )
@@ -221,10 +218,8 @@ def _do_step(
         return
     if step.kind == "dir":
         if step.destination.exists() and not step.destination.is_dir():
-            raise ItemError(
-                "GENERAL_ERROR",
-                "error",
-                f"{step.destination_path} exists and is not a directory",
+            raise general_error(
+                f"{step.destination_path} exists and is not a directory"
             )
         step.destination.mkdir(parents=True, exist_ok=True)
         context.folder_changed(step.destination.parent)
@@ -253,11 +248,9 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
             source=True,
         )
     if step.destination.is_dir():
-        raise ItemError(
-            "GENERAL_ERROR",
-            "error",
+        raise general_error(
             f"{step.destination_path} is a directory; name the file to write "
-            "in destination_path",
+            "in destination_path"
         )
 
     if _can_skip(task, context, step):
@@ -268,10 +261,8 @@ def _copy_file(task: Task, context: EngineContext, step: Step) -> None:
 
     if step.destination.exists() and os.path.samefile(step.source, step.destination):
         # Writing would truncate the source before it is read.
-        raise ItemError(
-            "GENERAL_ERROR",
-            "error",
-            f"{step.source_path} and {step.destination_path} are the same file",
+        raise general_error(
+            f"{step.source_path} and {step.destination_path} are the same file"
         )
 
     step.destination.parent.mkdir(parents=True, exist_ok=True)

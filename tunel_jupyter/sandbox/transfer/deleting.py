@@ -15,6 +15,7 @@ from .runtime import (
     check,
     collection_for,
     display_name,
+    general_error,
     item_failed,
     not_allowed,
     with_retries,
@@ -59,10 +60,8 @@ def _delete_item(
         )
     if target.real.is_dir() and not target.real.is_symlink():
         if not task.recursive:
-            raise ItemError(
-                "GENERAL_ERROR",
-                "error",
-                f"{target.display} is a directory; submit the delete with recursive",
+            raise general_error(
+                f"{target.display} is a directory; submit the delete with recursive set"
             )
         files, folders = _remove_tree(task, context, target.real)
     else:

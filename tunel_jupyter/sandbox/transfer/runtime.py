@@ -140,6 +140,15 @@ def collection_for(context: EngineContext, collection_id: str | None) -> Collect
     return collection
 
 
+def general_error(reason: str, *, source: bool = False) -> ItemError:
+    """Return a GENERAL_ERROR whose description, not only its details, is ``reason``.
+
+    Clients show the fatal error's description, so a bare "error" would hide why
+    the task failed.
+    """
+    return ItemError("GENERAL_ERROR", reason, reason, source=source)
+
+
 def display_name(collection: Collection) -> str:
     return collection.display_name or collection.canonical_name or collection.id
 
