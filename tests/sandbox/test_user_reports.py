@@ -193,3 +193,49 @@ def test_folder_without_recursive_fails_with_reason(
     faults = [e for e in _events(tc, deleting["task_id"]) if e["is_error"]]
     assert faults
     assert all(event["description"] == reason for event in faults)
+
+
+@pytest.mark.parametrize(
+    ("changes", "named"),
+    [
+        ({"latency_ms": 1e308}, "latency_ms"),
+        ({"latency_ms": 60_001}, "latency_ms"),
+        ({"latency_ms": "x"}, "latency_ms"),
+        ({"latency_ms": 1.5}, "latency_ms"),
+        ({"error_statuses": "x"}, "error_statuses"),
+        ({"error_rate": "x"}, "error_rate"),
+        ({"access_token_lifetime": 1e308}, "access_token_lifetime"),
+    ],
+)
+def test_options_route_rejects_bad_value(
+    sandbox: Sandbox, changes: dict[str, t.Any], named: str
+) -> None:
+    url = f"{sandbox.url}/_sandbox/options"
+    before = requests.get(url, timeout=5).json()
+
+    rejected = requests.post(url, json={"error_rate": 0.5, **changes}, timeout=5)
+
+    assert rejected.status_code == 400
+    assert named in rejected.json()["message"]
+    # A rejected change leaves every option as it was, the valid ones included.
+    assert requests.get(url, timeout=5).json() == before
+
+
+def test_options_route_accepts_max_latency(sandbox: Sandbox) -> None:
+    url = f"{sandbox.url}/_sandbox/options"
+    changed = requests.post(url, json={"latency_ms": 60_000}, timeout=5)
+    assert changed.status_code == 200
+    assert changed.json()["latency_ms"] == 60_000
+    sandbox.state.options.latency_ms = 0
+
+
+@pytest.mark.parametrize("route", ["revoke", "expire-tokens"])
+@pytest.mark.parametrize("identity_id", [5, ["x"], "no-such-identity"])
+def test_token_routes_reject_bad_identity(
+    sandbox: Sandbox, route: str, identity_id: t.Any
+) -> None:
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/{route}", json={"identity_id": identity_id}, timeout=5
+    )
+    assert answer.status_code == 400
+    assert "identity_id" in answer.json()["message"]

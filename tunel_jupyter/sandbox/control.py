@@ -20,6 +20,25 @@ class ControlHandler(SandboxHandler):
             self.api_error(400, "ClientError.BadRequest", "Body must be a JSON object.")
         return data
 
+    def identity_id(self) -> str | None:
+        """Return the body's optional ``identity_id``, which must be a known ID."""
+        identity_id = self.body_json().get("identity_id")
+        if identity_id is None:
+            return None
+        if not isinstance(identity_id, str):
+            self.api_error(
+                400,
+                "ClientError.BadRequest",
+                f"identity_id must be an identity ID (a string), not {identity_id!r}.",
+            )
+        if identity_id not in self.state.identities:
+            self.api_error(
+                400,
+                "ClientError.BadRequest",
+                f"Unknown identity_id {identity_id!r}.",
+            )
+        return identity_id
+
 
 class RequestLogHandler(ControlHandler):
     """GET lists the logged Globus requests; POST clears the log."""
@@ -40,16 +59,15 @@ class ExpireTokensHandler(ControlHandler):
     """POST ``{"identity_id": ...}`` (optional) expires access tokens now."""
 
     def post(self) -> None:
-        identity_id = self.body_json().get("identity_id")
-        self.write_json({"expired": self.state.expire_tokens(identity_id)})
+        self.write_json({"expired": self.state.expire_tokens(self.identity_id())})
 
 
 class RevokeHandler(ControlHandler):
     """POST ``{"identity_id": ...}`` (optional) revokes refresh tokens."""
 
     def post(self) -> None:
-        identity_id = self.body_json().get("identity_id")
-        self.write_json({"revoked": self.state.revoke_refresh_tokens(identity_id)})
+        revoked = self.state.revoke_refresh_tokens(self.identity_id())
+        self.write_json({"revoked": revoked})
 
 
 class OptionsHandler(ControlHandler):
