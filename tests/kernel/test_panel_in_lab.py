@@ -7,7 +7,13 @@ import typing as t
 import nbformat
 import pytest
 
-from tests.browser.conftest import Lab, browser, lab, save_screenshot
+from tests.browser.conftest import (
+    SCREENSHOT_DIR,
+    Lab,
+    browser,
+    lab,
+    save_screenshot,
+)
 from tests.utils import sandbox_authorize
 from tunel_jupyter.globus import GlobusSession
 from tunel_jupyter.sandbox import Sandbox
@@ -28,6 +34,25 @@ def wait_for_text(page: t.Any, selector: str, text: str) -> None:
         arg=[selector, text],
         timeout=TIMEOUT_MS,
     )
+
+
+def open_notebook(page: t.Any, lab: Lab, name: str) -> t.Any:
+    """Open ``name`` in JupyterLab, wait for its kernel, and return its code cells."""
+    page.goto(lab.page_url(f"lab/tree/{name}"))
+    cells = page.locator(".jp-Notebook .jp-CodeCell")
+    cells.first.wait_for(timeout=TIMEOUT_MS)
+
+    # Cells run before the kernel replies are lost, so wait for its info reply.
+    page.wait_for_function(
+        "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel",
+        timeout=TIMEOUT_MS,
+    )
+    page.evaluate(
+        "async () => { const widget = window.jupyterapp.shell.currentWidget;"
+        " await widget.sessionContext.ready;"
+        " await widget.sessionContext.session.kernel.info; }"
+    )
+    return cells
 
 
 def run_cell(page: t.Any, cell: t.Any) -> None:
@@ -53,6 +78,7 @@ def test_panel_transfers_in_jupyterlab(
     sandbox: Sandbox,
     browser: t.Any,
     save_screenshot: t.Callable[[t.Any, str], t.Any],
+    slow_transfers: t.Callable[[int], None],
 ) -> None:
     # Log in from the test; the kernel shares the token store.
     session = GlobusSession()
@@ -61,47 +87,54 @@ def test_panel_transfers_in_jupyterlab(
     session.finish_login(code, state=state)
     (lab.root / "a-source").mkdir()
     (lab.root / "a-source" / "data.csv").write_text("x,y\n1,2\n")
+    (lab.root / "a-source" / "large.bin").write_bytes(b"\x04" * 100_000)
     (lab.root / "inbox").mkdir()
-    name = write_notebook(lab, ["%load_ext tunel_jupyter", "%globus panel"])
+    name = write_notebook(lab, ["%load_ext tunel_jupyter", "%globus panel", "21 * 2"])
+    # About ten seconds of copying, to run a cell while the task is active.
+    slow_transfers(10_000)
 
     page = browser.new_page()
-    page.goto(lab.page_url(f"lab/tree/{name}"))
-    cells = page.locator(".jp-Notebook .jp-CodeCell")
-    cells.first.wait_for(timeout=TIMEOUT_MS)
-    # Cells run before the kernel replies are lost, so wait for its info reply.
-    page.wait_for_function(
-        "() => window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel",
-        timeout=TIMEOUT_MS,
-    )
-    page.evaluate(
-        "async () => { const widget = window.jupyterapp.shell.currentWidget;"
-        " await widget.sessionContext.ready;"
-        " await widget.sessionContext.session.kernel.info; }"
-    )
-    run_cell(page, cells.nth(0))
-    wait_for_text(page, ".jp-OutputArea", "not the real Globus")
-    run_cell(page, cells.nth(1))
-    panel = page.locator(".tunel-globus-panel")
-    wait_for_text(page, ".tunel-globus-panel", "not the real Globus")
-    wait_for_text(page, ".tunel-globus-panel", "Logged in to Globus as ada@example.org")
+    try:
+        cells = open_notebook(page, lab, name)
+        run_cell(page, cells.nth(0))
+        wait_for_text(page, ".jp-OutputArea", "not the real Globus")
+        run_cell(page, cells.nth(1))
+        panel = page.locator(".tunel-globus-panel")
+        wait_for_text(page, ".tunel-globus-panel", "not the real Globus")
+        wait_for_text(
+            page, ".tunel-globus-panel", "Logged in to Globus as ada@example.org"
+        )
 
-    # The endpoint table is a list box: the arrow key selects its first row.
-    endpoints = panel.locator("select[size]").first
-    endpoints.locator("option", has_text="Jupyter server files").first.wait_for()
-    endpoints.focus()
-    page.keyboard.press("Home")
-    panel.get_by_role("button", name="Browse as source").click()
-    panel.get_by_role("button", name="Browse as destination").click()
-    source, destination = panel.locator("select[multiple]").all()[:2]
-    source.locator("option", has_text="a-source/").wait_for(timeout=TIMEOUT_MS)
-    destination_path = panel.locator("input[placeholder='/path/to/folder']").nth(1)
-    destination_path.fill("/inbox/")
-    destination_path.press("Enter")
-    source.focus()
-    page.keyboard.press("Home")
-    panel.get_by_role("button", name="Transfer").click()
+        # The endpoint table is a list box: the Home key selects its first row.
+        endpoints = panel.locator("select[size]").first
+        endpoints.locator("option", has_text="Jupyter server files").first.wait_for()
+        endpoints.focus()
+        page.keyboard.press("Home")
+        panel.get_by_role("button", name="Browse as source").click()
+        panel.get_by_role("button", name="Browse as destination").click()
+        source, destination = panel.locator("select[multiple]").all()[:2]
+        source.locator("option", has_text="a-source/").wait_for(timeout=TIMEOUT_MS)
+        destination_path = panel.locator("input[placeholder='/path/to/folder']").nth(1)
+        destination_path.fill("/inbox/")
+        destination_path.press("Enter")
+        source.focus()
+        page.keyboard.press("Home")
+        panel.get_by_role("button", name="Transfer").click()
 
-    wait_for_text(page, ".tunel-globus-panel", "SUCCEEDED")
+        # The kernel runs another cell while the panel's thread follows the task.
+        wait_for_text(page, ".tunel-globus-panel", "ACTIVE")
+        run_cell(page, cells.nth(2))
+        page.locator(".jp-OutputArea-output", has_text="42").wait_for(
+            timeout=TIMEOUT_MS
+        )
+        assert "SUCCEEDED" not in panel.inner_text()
+        wait_for_text(page, ".tunel-globus-panel", "SUCCEEDED")
+    finally:
+        # The whole page, to see what the panel showed when a step failed.
+        SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOT_DIR / "widget-panel-page.png"))
     save_screenshot(panel, "widget-panel.png")
     copied = lab.root / "inbox" / "a-source" / "data.csv"
     assert copied.read_text() == "x,y\n1,2\n"
+    large = lab.root / "inbox" / "a-source" / "large.bin"
+    assert large.read_bytes() == b"\x04" * 100_000
