@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 
 import pytest
 
 from tests.globus.conftest import SandboxControl
-from tunel_jupyter.errors import TunelError, UsageError
+from tunel_jupyter.errors import LoginRequired, TunelError, UsageError
 from tunel_jupyter.globus import GlobusSession, Identity
+from tunel_jupyter.globus.store import StoreFile
 
 
 @pytest.mark.parametrize("source", ["argument", "variable"])
@@ -107,3 +110,29 @@ def test_store_folder_not_creatable(globus_env: dict[str, str], tmp_path: Path) 
     assert str(a_file / "tunel" / "globus") in message
     assert "Not a directory" in message
     assert "JUPYTER_DATA_DIR" in message
+
+
+def test_store_symlink_moved_aside_not_followed(tmp_path: Path) -> None:
+    directory = tmp_path / "store"
+    directory.mkdir(mode=0o700)
+    target = tmp_path / "elsewhere.json"
+    content = b'{"format_version": 1, "environments": {}}'
+    target.write_bytes(content)
+    target.chmod(0o644)
+    link = directory / "tokens.json"
+    link.symlink_to(target)
+
+    with pytest.raises(LoginRequired) as caught:
+        StoreFile(directory).read()
+
+    # The link's target keeps its mode and content; only the link moves aside.
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o644
+    assert target.read_bytes() == content
+    assert not os.path.lexists(link)
+    moved = list(directory.glob("tokens.json.corrupt-*"))
+    assert len(moved) == 1
+    assert moved[0].is_symlink()
+    assert os.readlink(moved[0]) == str(target)
+    message = caught.value.message
+    assert "symbolic link" in message
+    assert str(moved[0]) in message

@@ -101,19 +101,28 @@ class StoreFile:
                 f"Could not create the Globus token store folder {self.directory} "
                 f"({err.strerror}). Set JUPYTER_DATA_DIR to a folder you can write to."
             ) from err
-        _tighten(self.directory, DIRECTORY_MODE)
+        _tighten(self.directory, DIRECTORY_MODE, follow_symlinks=True)
         for path in (self.path, self.lock_path):
-            if path.exists():
-                _tighten(path, FILE_MODE)
+            _tighten(path, FILE_MODE, follow_symlinks=False)
         self._prepared = True
 
     def _read_locked(self) -> Data:
         try:
-            with open(self.path, "rb") as stream:
-                _tighten_open(stream.fileno(), self.path, FILE_MODE)
-                raw = stream.read()
+            # O_NOFOLLOW: a symlink could lead the reads and the mode change to a
+            # file elsewhere, so the store never follows one.
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
         except FileNotFoundError:
             return _empty()
+        except OSError as err:
+            if err.errno == errno.ELOOP:
+                raise self.move_aside(
+                    "it is a symbolic link, which the token store never follows"
+                ) from err
+            raise self.move_aside(f"it could not be read ({err.strerror})") from err
+        try:
+            with os.fdopen(fd, "rb") as stream:
+                _tighten_open(stream.fileno(), self.path, FILE_MODE)
+                raw = stream.read()
         except OSError as err:
             raise self.move_aside(f"it could not be read ({err.strerror})") from err
 
@@ -187,8 +196,16 @@ def _valid(data: t.Any) -> bool:
     return all(isinstance(record, dict) for record in environments.values())
 
 
-def _tighten(path: pathlib.Path, mode: int) -> None:
-    current = stat.S_IMODE(path.stat().st_mode)
+def _tighten(path: pathlib.Path, mode: int, *, follow_symlinks: bool) -> None:
+    # A file symlink's target may be any file of the user's, so it keeps its
+    # mode. Reading the token file moves such a link aside.
+    try:
+        info = os.stat(path, follow_symlinks=follow_symlinks)
+    except FileNotFoundError:
+        return
+    if stat.S_ISLNK(info.st_mode):
+        return
+    current = stat.S_IMODE(info.st_mode)
     if current & ~mode:
         log.warning(
             "Permissions of %s were %o, more open than %o; tightened to %o",
