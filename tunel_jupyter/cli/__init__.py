@@ -39,6 +39,9 @@ Endpoints are named by UUID or by an exact display name. ENDPOINT:PATH splits
 at the first ':' followed by '/' or '~', so names with a colon work.
 """
 
+# The token store's logger for tightened permissions (globus/store.py).
+PERMISSIONS_LOGGER = "tunel_jupyter.globus.store.permissions"
+
 # Options of the main parser that take a value, so the command is not mistaken
 # for that value when looking for the command's name.
 _VALUE_OPTIONS = ("--client-id", "--max-retries")
@@ -144,6 +147,10 @@ def _configure_logging(verbose: int) -> None:
     # library log records would only repeat it. Without any handler, Python's
     # last-resort handler would print WARNING records on stderr.
     logging.getLogger().addHandler(logging.NullHandler())
+    # Tightened token store permissions are no failure, and the user should know.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("Warning: %(message)s"))
+    logging.getLogger(PERMISSIONS_LOGGER).addHandler(handler)
 
 
 def _program_name() -> str:

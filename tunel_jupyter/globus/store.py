@@ -32,6 +32,9 @@ from ..errors import LoginRequired, TunelError
 from .errors import LOGIN_AGAIN
 
 log = logging.getLogger(__name__)
+# Tightened permissions are news to the user, not only to a debugging log, so
+# the command line shows this logger's warnings even without -v.
+permissions_log = logging.getLogger(f"{__name__}.permissions")
 
 FORMAT_VERSION = 1
 DIRECTORY_MODE = 0o700
@@ -207,7 +210,7 @@ def _tighten(path: pathlib.Path, mode: int, *, follow_symlinks: bool) -> None:
         return
     current = stat.S_IMODE(info.st_mode)
     if current & ~mode:
-        log.warning(
+        permissions_log.warning(
             "Permissions of %s were %o, more open than %o; tightened to %o",
             path,
             current,
@@ -221,7 +224,7 @@ def _tighten_open(fd: int, path: pathlib.Path, mode: int) -> None:
     # A file written by another tool between two reads is checked again here.
     current = stat.S_IMODE(os.fstat(fd).st_mode)
     if current & ~mode:
-        log.warning(
+        permissions_log.warning(
             "Permissions of %s were %o, more open than %o; tightened to %o",
             path,
             current,
