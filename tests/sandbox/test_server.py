@@ -137,6 +137,12 @@ def test_access_log_omits_query(
             params={"code": "SECRETCODE", "state": "SECRETSTATE"},
             timeout=5,
         )
+        # The sandbox's thread logs a request only after its reply has gone out.
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and not any(
+            "/auth/v2/web/auth-code" in record.getMessage() for record in caplog.records
+        ):
+            time.sleep(0.02)
     assert response.status_code == 200
     assert "SECRETCODE" in response.text
     messages = [record.getMessage() for record in caplog.records]
