@@ -10,7 +10,7 @@ import pytest
 
 from tests.globus.conftest import SandboxControl
 from tunel_jupyter.errors import LoginRequired, TunelError, UsageError
-from tunel_jupyter.globus import GlobusSession, Identity
+from tunel_jupyter.globus import Environment, GlobusSession, Identity
 from tunel_jupyter.globus.store import StoreFile
 
 
@@ -136,3 +136,23 @@ def test_store_symlink_moved_aside_not_followed(tmp_path: Path) -> None:
     message = caught.value.message
     assert "symbolic link" in message
     assert str(moved[0]) in message
+
+
+@pytest.mark.parametrize(
+    "variable", ["GLOBUS_SDK_SERVICE_URL_AUTH", "GLOBUS_SDK_SERVICE_URL_TRANSFER"]
+)
+@pytest.mark.parametrize("url", ["not-a-url", "127.0.0.1:8000/auth/", "http:///x/"])
+def test_service_url_without_host_rejected(
+    globus_env: dict[str, str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+    url: str,
+) -> None:
+    monkeypatch.setenv(variable, url)
+
+    with pytest.raises(UsageError) as caught:
+        Environment.current()
+
+    assert variable in caught.value.message
+    assert repr(url) in caught.value.message
+    assert caught.value.field == variable

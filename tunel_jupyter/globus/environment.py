@@ -46,8 +46,8 @@ class Environment:
         # As globus-sdk reads them: a service URL variable comes ahead of the
         # named environment, so a sandbox's URLs need no import of globus-sdk.
         name = os.environ.get(ENVIRONMENT_VARIABLE, "production")
-        auth_url = os.environ.get(AUTH_URL_VARIABLE)
-        transfer_url = os.environ.get(TRANSFER_URL_VARIABLE)
+        auth_url = _service_url(AUTH_URL_VARIABLE)
+        transfer_url = _service_url(TRANSFER_URL_VARIABLE)
         if not (auth_url and transfer_url):
             from globus_sdk.config import get_service_url
 
@@ -116,6 +116,24 @@ class Environment:
             "is_sandbox": self.is_sandbox,
             "label": self.label,
         }
+
+
+def _service_url(variable: str) -> str | None:
+    """Return the URL in ``variable`` (``None`` when unset or empty).
+
+    :raises UsageError: if the URL has no http(s) scheme or no host.
+    """
+    url = os.environ.get(variable)
+    if not url:
+        return None
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise UsageError(
+            f"Invalid {variable} {url!r}: use a full URL such as "
+            "'http://127.0.0.1:8000/auth/', or unset the variable.",
+            field=variable,
+        )
+    return url
 
 
 def _with_slash(url: str) -> str:
