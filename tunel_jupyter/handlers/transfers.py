@@ -32,6 +32,11 @@ ITEM_FIELDS = {
     "destination_local_path",
     "recursive",
 }
+# The collection path and the local path keys of each side of an item.
+ITEM_KEYS = {
+    "source": ("source_path", "source_local_path"),
+    "destination": ("destination_path", "destination_local_path"),
+}
 
 
 class TransferHandler(TunelAPIHandler):
@@ -79,19 +84,22 @@ class TransferHandler(TunelAPIHandler):
                 raise UsageError(
                     "Each item must be a JSON object.", field=f"items[{index}]"
                 )
-            unknown = sorted(set(item) - ITEM_FIELDS)
-            if unknown:
+            if not item.keys() <= ITEM_FIELDS:
+                unknown = sorted(set(item) - ITEM_FIELDS)
                 raise UsageError(
                     f"Unknown field {unknown[0]!r} in a transfer item.",
                     field=f"items[{index}].{unknown[0]}",
                 )
+            # Field names are built only for an error, because a batch has thousands of
+            # items.
+            recursive = item.get("recursive", False)
+            if recursive is not False:
+                recursive = parse_bool(recursive, field=f"items[{index}].recursive")
             transfer_items.append(
                 TransferItem(
                     source_path=self.item_path(item, index, "source", local),
                     destination_path=self.item_path(item, index, "destination", local),
-                    recursive=parse_bool(
-                        item.get("recursive", False), field=f"items[{index}].recursive"
-                    ),
+                    recursive=recursive,
                 )
             )
 
@@ -118,9 +126,8 @@ class TransferHandler(TunelAPIHandler):
     ) -> str:
         """Return the source or destination endpoint, defaulting to the local one."""
         field = f"{side}_endpoint"
-        uses_local = any(
-            isinstance(item, dict) and f"{side}_local_path" in item for item in items
-        )
+        local_key = f"{side}_local_path"
+        uses_local = any(isinstance(item, dict) and local_key in item for item in items)
         value = body.get(field)
         if value is None or value == "":
             if uses_local and local is not None:
@@ -145,7 +152,11 @@ class TransferHandler(TunelAPIHandler):
         local: LocalCollection | None,
     ) -> str:
         """Return one side of an item as a collection path."""
-        path_key, local_key = f"{side}_path", f"{side}_local_path"
+        path_key, local_key = ITEM_KEYS[side]
+        value = item.get(path_key)
+        # The common case first: a non-blank collection path and no local path.
+        if isinstance(value, str) and value.strip() and local_key not in item:
+            return value
         if (path_key in item) == (local_key in item):
             raise UsageError(
                 f"Give exactly one of {path_key} and {local_key} in each item.",
