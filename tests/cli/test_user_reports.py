@@ -9,6 +9,8 @@ from pathlib import Path
 from tests.cli.runner import RunCli
 from tunel_jupyter.globus import GlobusSession
 
+FAST = ("--polling-interval", "0.2")
+
 
 def _store(globus_env: dict[str, str]) -> Path:
     return Path(globus_env["JUPYTER_DATA_DIR"]) / "tunel" / "globus"
@@ -30,3 +32,19 @@ def test_loose_store_modes_warned_once(
     assert any(f"{store} were 755" in line for line in warnings)
     assert all(line.startswith("Warning: Permissions of ") for line in warnings)
     assert stat.S_IMODE(os.stat(store / "tokens.json").st_mode) == 0o600
+
+
+def test_rm_one_file_says_file(
+    logged_in: GlobusSession, run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "one.txt").write_text("1")
+    (root / "two-a.txt").write_text("2")
+    (root / "two-b.txt").write_text("2")
+
+    one = run_cli("rm", f"{local}:/one.txt", "--wait", *FAST)
+    two = run_cli("rm", f"{local}:/two-a.txt", f"{local}:/two-b.txt", "--wait", *FAST)
+
+    assert one.returncode == 0, one.stderr
+    assert one.stdout.rstrip().endswith("succeeded: 1 file deleted")
+    assert two.returncode == 0, two.stderr
+    assert two.stdout.rstrip().endswith("succeeded: 2 files deleted")

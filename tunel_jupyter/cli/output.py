@@ -60,6 +60,11 @@ def format_size(size: int | float | None) -> str:
     raise AssertionError("unreachable")
 
 
+def count(number: int, noun: str) -> str:
+    """Return ``number`` with ``noun``, adding an s unless the number is 1."""
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def describe_progress(task: TaskRecord, *, status: bool = True) -> str:
     """Return one line about a task: status, files, bytes and faults so far."""
     parts = []
@@ -69,19 +74,19 @@ def describe_progress(task: TaskRecord, *, status: bool = True) -> str:
             parts.append(task.nice_status)
     if task.type == "DELETE":
         # A delete task counts the files it removed in ``files`` and moves no bytes.
-        parts.append(f"{task.files} files deleted")
+        parts.append(count(task.files or 0, "file") + " deleted")
         if task.faults:
-            parts.append(f"{task.faults} faults")
+            parts.append(count(task.faults, "fault"))
         return ", ".join(parts)
     if task.files:
         parts.append(f"{task.files_transferred or 0}/{task.files} files")
     elif task.files_transferred:
-        parts.append(f"{task.files_transferred} files")
+        parts.append(count(task.files_transferred, "file"))
     if task.files_skipped:
         parts.append(f"{task.files_skipped} skipped")
     parts.append(format_size(task.bytes_transferred or 0))
     if task.faults:
-        parts.append(f"{task.faults} faults")
+        parts.append(count(task.faults, "fault"))
     return ", ".join(parts)
 
 
