@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -48,3 +49,22 @@ def test_rm_one_file_says_file(
     assert one.stdout.rstrip().endswith("succeeded: 1 file deleted")
     assert two.returncode == 0, two.stderr
     assert two.stdout.rstrip().endswith("succeeded: 2 files deleted")
+
+
+def test_tasks_status_any_case(
+    logged_in: GlobusSession, run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "gone.txt").write_text("x")
+    deleted = run_cli("rm", f"{local}:/gone.txt", "--wait", *FAST)
+    assert deleted.returncode == 0, deleted.stderr
+
+    lower = run_cli("tasks", "--status", "succeeded", "--json")
+    mixed = run_cli("tasks", "--status", "Failed", "--json")
+    unknown = run_cli("tasks", "--status", "done")
+
+    assert lower.returncode == 0, lower.stderr
+    assert [task["status"] for task in json.loads(lower.stdout)] == ["SUCCEEDED"]
+    assert mixed.returncode == 0, mixed.stderr
+    assert json.loads(mixed.stdout) == []
+    assert unknown.returncode == 2
+    assert "'DONE'" in unknown.stderr

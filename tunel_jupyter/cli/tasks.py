@@ -61,9 +61,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> N
         "--status",
         dest="statuses",
         action="append",
+        # argparse converts before it checks choices, so any case is accepted.
+        type=str.upper,
         choices=TASK_STATUSES,
         metavar="STATUS",
-        help="only tasks with STATUS (repeatable): " + ", ".join(TASK_STATUSES),
+        help="only tasks with STATUS (repeatable, any case): "
+        + ", ".join(TASK_STATUSES),
     )
     tasks.add_argument("--json", action="store_true", help="print JSON records")
     tasks.set_defaults(func=run_tasks)
