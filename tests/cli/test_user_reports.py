@@ -68,3 +68,21 @@ def test_tasks_status_any_case(
     assert json.loads(mixed.stdout) == []
     assert unknown.returncode == 2
     assert "'DONE'" in unknown.stderr
+
+
+def test_ls_offset_past_end(
+    logged_in: GlobusSession, run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "few").mkdir()
+    for number in range(3):
+        (root / "few" / f"file-{number}.txt").write_text(str(number))
+
+    past = run_cli("ls", f"{local}:/few", "--offset", "99999999")
+    last = run_cli("ls", f"{local}:/few", "--offset", "2")
+
+    assert past.returncode == 2
+    assert past.stdout == ""
+    assert "--offset 99999999 is past the end" in past.stderr
+    assert "has 3 entries" in past.stderr
+    assert last.returncode == 0, last.stderr
+    assert last.stdout.splitlines() == ["file-2.txt"]

@@ -11,7 +11,7 @@ import typing as t
 from ..errors import UsageError
 from .arguments import non_negative_int, positive_int
 from .context import hint_command, open_session, resolve_location
-from .output import format_size, print_json, print_table
+from .output import count, format_size, print_json, print_table
 from .tasks import add_wait_arguments, report_submitted
 
 if t.TYPE_CHECKING:
@@ -96,6 +96,8 @@ def run_ls(args: argparse.Namespace) -> int:
         limit=args.limit,
         offset=args.offset,
     )
+    if args.offset and not listing.entries:
+        _report_past_end(args, listing)
 
     if args.json:
         print_json(listing.to_dict())
@@ -139,6 +141,18 @@ def _report_truncated(args: argparse.Namespace, listing: Listing) -> None:
         f"Listing truncated: showed entries {first}-{last}{of_total}. "
         f"For the next ones run: {hint_command(args, shlex.join(words))}",
         file=sys.stderr,
+    )
+
+
+def _report_past_end(args: argparse.Namespace, listing: Listing) -> t.NoReturn:
+    if listing.total is None:
+        size = "has fewer entries"
+    else:
+        size = "has " + count(listing.total, "entry", "entries")
+    raise UsageError(
+        f"--offset {args.offset} is past the end: {args.location} {size}. "
+        "Use a smaller --offset.",
+        field="offset",
     )
 
 

@@ -60,9 +60,11 @@ def format_size(size: int | float | None) -> str:
     raise AssertionError("unreachable")
 
 
-def count(number: int, noun: str) -> str:
-    """Return ``number`` with ``noun``, adding an s unless the number is 1."""
-    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+def count(number: int, noun: str, plural: str | None = None) -> str:
+    """Return ``number`` with ``noun``, in the plural (``noun`` + s) unless it is 1."""
+    if number == 1:
+        return f"{number} {noun}"
+    return f"{number} {plural or noun + 's'}"
 
 
 def describe_progress(task: TaskRecord, *, status: bool = True) -> str:
