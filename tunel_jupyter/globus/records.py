@@ -7,6 +7,7 @@ same shape everywhere. The ``from_api`` constructors read Transfer API documents
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing as t
 
 from ..errors import UsageError
@@ -26,10 +27,12 @@ class _Record:
 
 
 def _plain(value: t.Any) -> t.Any:
+    # Scalars first: a page of records is mostly strings, and this runs per field.
+    if value is None or isinstance(value, (str, int, float)):
+        return value
     if isinstance(value, _Record):
         return {
-            field.name: _plain(getattr(value, field.name))
-            for field in dataclasses.fields(value)  # type: ignore[arg-type]
+            name: _plain(getattr(value, name)) for name in _field_names(type(value))
         }
     if hasattr(value, "to_dict"):
         return value.to_dict()
@@ -38,6 +41,11 @@ def _plain(value: t.Any) -> t.Any:
     if isinstance(value, dict):
         return {key: _plain(item) for key, item in value.items()}
     return value
+
+
+@functools.cache
+def _field_names(cls: type[_Record]) -> tuple[str, ...]:
+    return tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
 
 
 @dataclasses.dataclass(frozen=True)
