@@ -86,3 +86,15 @@ def test_ls_offset_past_end(
     assert "has 3 entries" in past.stderr
     assert last.returncode == 0, last.stderr
     assert last.stdout.splitlines() == ["file-2.txt"]
+
+
+def test_invalid_arguments_exit_2_when_logged_out(run_cli: RunCli) -> None:
+    label = run_cli("transfer", "a:/x", "b:/y", "--label", "a\nb")
+    home = run_cli("rm", "a:/x", "b:/~/")
+
+    assert label.returncode == 2, label.stderr
+    assert "Invalid label 'a\\nb'" in label.stderr
+    assert home.returncode == 2, home.stderr
+    assert "'b:/~/'" in home.stderr
+    for result in (label, home):
+        assert "log in" not in result.stderr.lower()

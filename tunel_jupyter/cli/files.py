@@ -10,7 +10,7 @@ import typing as t
 
 from ..errors import UsageError
 from .arguments import non_negative_int, positive_int
-from .context import hint_command, open_session, resolve_location
+from .context import hint_command, open_session, resolve_location, split_location
 from .output import count, format_size, print_json, print_table
 from .tasks import add_wait_arguments, report_submitted
 
@@ -189,6 +189,17 @@ def run_rename(args: argparse.Namespace) -> int:
 
 def run_rm(args: argparse.Namespace) -> int:
     """Submit a delete task for paths on one endpoint."""
+    from ..globus.paths import is_root_or_home
+
+    # Checked before the endpoints are resolved, which needs a login.
+    for text in args.locations:
+        _, path = split_location(text, argument="ENDPOINT:PATH", require_path=True)
+        if path is not None and is_root_or_home(path):
+            raise UsageError(
+                f"Invalid path {text!r} to delete: deleting the root or home "
+                "directory is not allowed.",
+                field="locations",
+            )
     locations = [
         resolve_location(args, text, argument="ENDPOINT:PATH", require_path=True)
         for text in args.locations

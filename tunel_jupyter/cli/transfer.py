@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import posixpath
 import shlex
 import sys
@@ -92,15 +93,22 @@ def run_transfer(args: argparse.Namespace) -> int:
         assert source_path is not None and destination_path is not None
         items = [_item(source_path, destination_path, recursive=args.recursive)]
 
-    session = open_session(args)
+    # Built with the endpoint names first, so that its checks (the label, for
+    # one) run before the login is needed to resolve them.
     request = TransferRequest(
-        session.resolve_endpoint(source_name).id,
-        session.resolve_endpoint(destination_name).id,
+        source_name,
+        destination_name,
         tuple(items),
         label=args.label,
         sync_level=args.sync_level,
         verify_checksum=args.verify_checksum,
         preserve_timestamp=args.preserve_timestamp,
+    )
+    session = open_session(args)
+    request = dataclasses.replace(
+        request,
+        source_endpoint=session.resolve_endpoint(source_name).id,
+        destination_endpoint=session.resolve_endpoint(destination_name).id,
     )
     task = session.submit_transfer(request)
     return report_submitted(args, task, kind="Transfer")
