@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
-from tests.cli.runner import RunCli
+from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment
 from tunel_jupyter.globus import GlobusSession
 
 FAST = ("--polling-interval", "0.2")
@@ -98,3 +100,34 @@ def test_invalid_arguments_exit_2_when_logged_out(run_cli: RunCli) -> None:
     assert "'b:/~/'" in home.stderr
     for result in (label, home):
         assert "log in" not in result.stderr.lower()
+
+
+def test_closed_pipe_exits_141_quietly(
+    logged_in: GlobusSession, globus_env: dict[str, str], local: str, root: Path
+) -> None:
+    # More output than a pipe buffers (64 KiB on Linux), so writing must fail.
+    (root / "many").mkdir()
+    for number in range(2500):
+        (root / "many" / f"a-file-with-a-long-name-{number:05}.txt").touch()
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tunel_jupyter.cli", "ls", f"{local}:/many"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_environment(globus_env),
+    )
+    assert process.stdout is not None and process.stderr is not None
+    try:
+        first = process.stdout.readline()
+        process.stdout.close()
+        status = process.wait(timeout=RUN_TIMEOUT)
+        stderr = process.stderr.read().decode()
+    finally:
+        process.kill()
+        process.stderr.close()
+
+    assert first == b"a-file-with-a-long-name-00000.txt\n"
+    assert status == 141
+    # Only the sandbox notice: no error, no traceback, no "Exception ignored".
+    assert len(stderr.splitlines()) == 1, stderr
+    assert stderr.startswith("Note: using the tunel-jupyter sandbox")

@@ -32,12 +32,17 @@ exit status:
   3    login or consent required; the message says how to log in
   4    'wait' (or --wait) timed out while the task is still active
   130  interrupted (Ctrl-C)
+  141  the reader of the output exited early (as with '| head'); the
+       command stops without a message, as Unix tools that SIGPIPE ends do
 """
 
 ENDPOINT_HELP = """\
 Endpoints are named by UUID or by an exact display name. ENDPOINT:PATH splits
 at the first ':' followed by '/' or '~', so names with a colon work.
 """
+
+# 128 + SIGPIPE, the status a shell reports for a tool that SIGPIPE ended.
+EXIT_BROKEN_PIPE = 128 + 13
 
 # The token store's logger for tightened permissions (globus/store.py).
 PERMISSIONS_LOGGER = "tunel_jupyter.globus.store.permissions"
@@ -64,7 +69,15 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         return 2
     args.prog = prog
     args.session = None
-    return _run(args)
+    status = _run(args)
+    try:
+        # Output still buffered would otherwise meet a closed pipe at exit,
+        # where Python prints a complaint about it.
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
+    return status
 
 
 def build_parser(prog: str, *, selected: str | None = None) -> argparse.ArgumentParser:
@@ -181,7 +194,7 @@ def _run(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         # The reader of stdout exited (`| head`), so write nothing more to it.
         _silence_stdout()
-        return 1
+        return EXIT_BROKEN_PIPE
     except TunelError as err:
         _report_error(args, err)
         return err.exit_code
