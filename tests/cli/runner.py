@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 import re
+import select
 import subprocess
 import sys
 import threading
+import time
 import typing as t
 
 from tests.utils import sandbox_authorize
@@ -79,3 +81,26 @@ def _read_first_line(process: subprocess.Popen[bytes]) -> bytes:
             break
         head += chunk
     return head
+
+
+def read_available(descriptor: int) -> str:
+    """Read what a pseudo-terminal holds now, without blocking."""
+    chunks = []
+    while select.select([descriptor], [], [], 0.1)[0]:
+        try:
+            chunk = os.read(descriptor, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def read_until(descriptor: int, text: str) -> str:
+    """Read a pseudo-terminal until ``text`` shows, or for ``RUN_TIMEOUT`` at most."""
+    shown = ""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    while text not in shown and time.monotonic() < deadline:
+        shown += read_available(descriptor)
+    return shown

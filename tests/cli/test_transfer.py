@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import os
 import re
-import select
 import shlex
 import signal
 import subprocess
 import sys
 import threading
-import time
 import typing as t
 from pathlib import Path
 
 import pytest
 
-from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment, login_with_paste_flow
+from tests.cli.runner import (
+    RUN_TIMEOUT,
+    RunCli,
+    cli_environment,
+    login_with_paste_flow,
+    read_available,
+    read_until,
+)
 from tests.utils import sandbox_authorize
 from tunel_jupyter.sandbox import Sandbox
 
@@ -248,20 +253,6 @@ def test_wait_draws_progress_bar_on_terminal(
     assert f"Task {task_id} succeeded" in process.stdout.decode()
 
 
-def read_available(descriptor: int) -> str:
-    """Read what a pseudo-terminal holds now, without blocking."""
-    chunks = []
-    while select.select([descriptor], [], [], 0.1)[0]:
-        try:
-            chunk = os.read(descriptor, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks).decode("utf-8", "replace")
-
-
 @pytest.mark.slow
 def test_consent_required_then_login_with_scope(
     globus_env: dict[str, str], run_cli: RunCli
@@ -315,10 +306,7 @@ def test_consent_at_terminal_then_rerun(globus_env: dict[str, str]) -> None:
         env=cli_environment(globus_env),
     )
     try:
-        shown = ""
-        deadline = time.monotonic() + RUN_TIMEOUT
-        while "login here: " not in shown and time.monotonic() < deadline:
-            shown += read_available(controller)
+        shown = read_until(controller, "login here: ")
         match = re.search(r"Please go to this URL and login: (\S+)", shown)
         assert match is not None, shown
         code, _state = sandbox_authorize(match.group(1))

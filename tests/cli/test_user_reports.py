@@ -9,7 +9,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.cli.runner import RUN_TIMEOUT, RunCli, cli_environment
+import pytest
+
+from tests.cli.runner import (
+    RUN_TIMEOUT,
+    RunCli,
+    cli_environment,
+    read_available,
+    read_until,
+)
 from tunel_jupyter.globus import GlobusSession
 
 FAST = ("--polling-interval", "0.2")
@@ -131,3 +139,33 @@ def test_closed_pipe_exits_141_quietly(
     # Only the sandbox notice: no error, no traceback, no "Exception ignored".
     assert len(stderr.splitlines()) == 1, stderr
     assert stderr.startswith("Note: using the tunel-jupyter sandbox")
+
+
+def test_ctrl_d_at_terminal_prompt_ends_line(globus_env: dict[str, str]) -> None:
+    pty = pytest.importorskip("pty")
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "tunel_jupyter.cli", "login", "--no-browser"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=cli_environment(globus_env),
+    )
+    try:
+        shown = read_until(controller, "login here: ")
+        assert "login here: " in shown, shown
+        os.write(controller, b"\x04")
+        status = process.wait(timeout=RUN_TIMEOUT)
+        shown += read_available(controller)
+    finally:
+        process.kill()
+        os.close(terminal)
+        os.close(controller)
+
+    assert status == 2
+    lines = shown.replace("\r\n", "\n").splitlines()
+    errors = [line for line in lines if "No code was entered" in line]
+    assert errors == [errors[0]], shown
+    assert errors[0].startswith("Error: "), shown
+    prompt = [line for line in lines if "login here:" in line]
+    assert prompt[-1].rstrip().endswith("login here:"), shown

@@ -210,8 +210,9 @@ def _read_code(args: argparse.Namespace, stream: t.TextIO) -> str:
         stream.flush()
         line = stdin.readline() if stdin is not None else ""
         if not line:
-            if not interactive:
-                print(file=stream)
+            # Ctrl-D at a terminal echoes no newline, so end the prompt's line
+            # here too, before the error.
+            print(file=stream, flush=True)
             raise UsageError(
                 "No code was entered: the input ended before a login code was read. "
                 "Open the URL above, log in, and paste the code it shows into "
