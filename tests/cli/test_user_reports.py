@@ -169,3 +169,21 @@ def test_ctrl_d_at_terminal_prompt_ends_line(globus_env: dict[str, str]) -> None
     assert errors[0].startswith("Error: "), shown
     prompt = [line for line in lines if "login here:" in line]
     assert prompt[-1].rstrip().endswith("login here:"), shown
+
+
+def test_long_globus_error_shortened(
+    logged_in: GlobusSession, run_cli: RunCli, local: str
+) -> None:
+    short = run_cli("ls", f"{local}:/~/nope")
+    full = run_cli("-v", "ls", f"{local}:/~/nope")
+
+    assert short.returncode == 1
+    lines = short.stderr.splitlines()
+    assert lines[0].startswith("Note: using the tunel-jupyter sandbox")
+    assert len(lines) == 3, short.stderr
+    assert lines[1].startswith("Error: Not found: could not list /~/nope on ")
+    assert lines[2].startswith("For the full message, run the command with -v: ")
+    assert lines[2].endswith("tunel-globus -v ls ...")
+    assert full.returncode == 1
+    assert "Message: No such file or directory" in full.stderr
+    assert "\n\n" not in full.stderr

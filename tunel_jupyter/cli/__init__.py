@@ -56,7 +56,8 @@ def main(argv: t.Sequence[str] | None = None) -> int:
     """Run one ``tunel-globus`` command and return its exit status."""
     arguments = list(sys.argv[1:] if argv is None else argv)
     prog = _program_name()
-    parser = build_parser(prog, selected=_find_command(arguments))
+    command = _find_command(arguments)
+    parser = build_parser(prog, selected=command)
     try:
         args = parser.parse_args(arguments)
     except SystemExit as exit:
@@ -68,6 +69,7 @@ def main(argv: t.Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return 2
     args.prog = prog
+    args.command = command
     args.session = None
     status = _run(args)
     try:
@@ -229,7 +231,16 @@ def _run_with_consent(args: argparse.Namespace) -> int:
 
 def _report_error(args: argparse.Namespace, err: TunelError) -> None:
     log.debug("Command failed", exc_info=True)
-    print(f"Error: {err.message}", file=sys.stderr)
+    lines = [line for line in err.message.splitlines() if line.strip()]
+    short = not isinstance(err, (ConsentRequired, LoginRequired))
+    if short and len(lines) > 1 and not args.verbose:
+        # Globus's messages can run to several lines (endpoint, server, file,
+        # details), and the first one says what failed. Login errors keep
+        # every line because each is needed to log in.
+        print(f"Error: {lines[0]}", file=sys.stderr)
+        print(_full_message_hint(args, err), file=sys.stderr)
+        return
+    print(f"Error: {err.message.rstrip()}", file=sys.stderr)
     if isinstance(err, ConsentRequired):
         from .login import consent_hint
 
@@ -249,6 +260,16 @@ def _report_error(args: argparse.Namespace, err: TunelError) -> None:
         and err.request_id not in err.message
     ):
         print(f"Globus request ID: {err.request_id}", file=sys.stderr)
+
+
+def _full_message_hint(args: argparse.Namespace, err: TunelError) -> str:
+    """Return the line that says how to see the rest of a long error message."""
+    hint = f"For the full message, run the command with -v: {args.prog} -v"
+    if args.command:
+        hint += f" {args.command} ..."
+    if isinstance(err, GlobusFailure) and err.request_id:
+        hint += f" (Globus request ID: {err.request_id})"
+    return hint
 
 
 def _silence_stdout() -> None:
