@@ -61,6 +61,10 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
         self._renewal_lock = threading.RLock()
         self._rejected_access_token: str | None = None
         self._sent = threading.local()
+        # Renewals finished so far, and the network error of the last one if it
+        # failed: threads that waited for that renewal raise its error at once.
+        self._renewals = 0
+        self._failed_renewal: tuple[int, globus_sdk.NetworkError] | None = None
 
         token_data = storage.get_token_data(resource_server)
         if token_data is None or not token_data.refresh_token:
@@ -80,7 +84,14 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
             super().ensure_valid_token()
 
     def get_authorization_header(self) -> str:
+        renewals_seen = self._renewals
         with self._renewal_lock:
+            failed = self._failed_renewal
+            if failed is not None and failed[0] > renewals_seen:
+                # A renewal ended while this thread waited, unable to reach Globus
+                # Auth. Trying again at once would make each waiting request wait
+                # a full timeout in turn.
+                raise failed[1]
             self.ensure_valid_token()
             token = t.cast(str, self.access_token)
         # The transport handles a 401 in the thread that sent the request, so this
@@ -100,7 +111,19 @@ class SharedRefreshTokenAuthorizer(globus_sdk.RefreshTokenAuthorizer):
             return True
 
     def _get_new_access_token(self) -> None:
-        with self._renewal_lock, self._storage.store.locked():
+        with self._renewal_lock:
+            failure: globus_sdk.NetworkError | None = None
+            try:
+                self._renew()
+            except globus_sdk.NetworkError as err:
+                failure = err
+                raise
+            finally:
+                self._renewals += 1
+                self._failed_renewal = (self._renewals, failure) if failure else None
+
+    def _renew(self) -> None:
+        with self._storage.store.locked():
             stored = self._storage.get_token_data(self._resource_server)
             if stored is None or not stored.refresh_token:
                 record = self._storage.record()
