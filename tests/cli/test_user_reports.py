@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -18,7 +19,9 @@ from tests.cli.runner import (
     read_available,
     read_until,
 )
+from tests.cli.test_transfer import SUBMITTED
 from tunel_jupyter.globus import GlobusSession
+from tunel_jupyter.sandbox import Sandbox
 
 FAST = ("--polling-interval", "0.2")
 
@@ -187,3 +190,63 @@ def test_long_globus_error_shortened(
     assert full.returncode == 1
     assert "Message: No such file or directory" in full.stderr
     assert "\n\n" not in full.stderr
+
+
+def test_folder_without_recursive_rejected_before_submit(
+    sandbox: Sandbox, logged_in: GlobusSession, run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "data").mkdir()
+    (root / "data" / "a.txt").write_text("a")
+    (root / "file.txt").write_text("f")
+
+    copy = run_cli("transfer", f"{local}:/data", f"{local}:/copy")
+    delete = run_cli("rm", f"{local}:/file.txt", f"{local}:/data")
+    file_recursive = run_cli("transfer", f"{local}:/file.txt", f"{local}:/f2", "-r")
+
+    for result in (copy, delete, file_recursive):
+        assert result.returncode == 2, result.stderr
+        assert "task submitted" not in result.stdout
+    assert "/data is a folder; add --recursive to copy it" in copy.stderr
+    assert "/data is a folder; add --recursive to delete it" in delete.stderr
+    assert "/file.txt is a file" in file_recursive.stderr
+    assert (root / "file.txt").exists()
+    assert not sandbox.state.transfer.tasks
+
+
+def test_failed_task_shows_reason_and_last_fault(
+    logged_in: GlobusSession, run_cli: RunCli, local: str, root: Path
+) -> None:
+    (root / "data").mkdir()
+    (root / "file.txt").write_text("f")
+    # A batch of two items is submitted unchecked, so the task itself fails.
+    batch = "/data /copy\n/file.txt /copy.txt\n"
+    folder = run_cli(
+        "transfer",
+        f"{local}:/",
+        f"{local}:/",
+        "--batch",
+        "-",
+        "--wait",
+        *FAST,
+        input=batch,
+    )
+    missing = run_cli(
+        "transfer", f"{local}:/nope.txt", f"{local}:/n.txt", "--wait", *FAST
+    )
+
+    assert folder.returncode == 1
+    reason = "Reason: GENERAL_ERROR: /data is a directory; submit it with recursive set"
+    assert reason in folder.stderr.splitlines()
+    assert missing.returncode == 1
+    fault = [line for line in missing.stderr.splitlines() if "Last fault:" in line]
+    assert len(fault) == 1, missing.stderr
+    assert fault[0].startswith("Last fault: FILE_NOT_FOUND: ")
+    assert fault[0].endswith("File: /nope.txt Message: No such file or directory")
+
+    task_id = SUBMITTED.search(missing.stdout)
+    assert task_id is not None
+    details = run_cli("task", task_id.group(2), "--events", "0")
+    assert details.returncode == 0, details.stderr
+    shown = re.search(r"^Last fault: +(.*)$", details.stdout, re.MULTILINE)
+    assert shown is not None, details.stdout
+    assert "Last fault: " + shown.group(1) == fault[0]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import logging
 import os
 import sys
 import typing as t
@@ -16,6 +17,8 @@ from ..errors import UsageError
 
 if t.TYPE_CHECKING:
     from ..globus import GlobusSession
+
+log = logging.getLogger(__name__)
 
 CLIENT_ID_VARIABLE = "TUNEL_GLOBUS_CLIENT_ID"
 CLIENT_SECRET_VARIABLE = "TUNEL_GLOBUS_CLIENT_SECRET"
@@ -102,3 +105,46 @@ def resolve_location(
 def hint_command(args: argparse.Namespace, rest: str) -> str:
     """Return a command line for the user to run next, with the program's own name."""
     return f"{args.prog} {rest}"
+
+
+# rm checks each path before submitting when it names at most this many, so a
+# long list costs no more calls than the delete task itself.
+MAX_PATHS_CHECKED = 10
+
+
+def check_item_types(
+    args: argparse.Namespace,
+    endpoint_id: str,
+    paths: t.Sequence[str],
+    *,
+    recursive: bool,
+    what: str,
+) -> None:
+    """Reject a folder without ``recursive`` (or a file to copy with it) early.
+
+    Globus accepts such a task and fails it only after retries, so a stat of each
+    path reports the mistake sooner. A missing path, or one that cannot be
+    inspected, is left for the task to report. ``what`` is "copy" or "delete".
+    """
+    from ..errors import GlobusFailure, PermissionDenied
+
+    session = open_session(args)
+    for path in paths:
+        try:
+            entry = session.stat(endpoint_id, path)
+        except (GlobusFailure, PermissionDenied) as err:
+            log.debug("Not checking the type of %s: %s", path, err.message)
+            return
+        if entry is None:
+            continue
+        if entry.type == "dir" and not recursive:
+            raise UsageError(
+                f"{path} is a folder; add --recursive to {what} it with its contents.",
+                field="recursive",
+            )
+        if entry.type != "dir" and recursive and what == "copy":
+            raise UsageError(
+                f"{path} is a file, and --recursive copies folders only; copy it "
+                "without --recursive.",
+                field="recursive",
+            )

@@ -10,7 +10,14 @@ import typing as t
 
 from ..errors import UsageError
 from .arguments import non_negative_int, positive_int
-from .context import hint_command, open_session, resolve_location, split_location
+from .context import (
+    MAX_PATHS_CHECKED,
+    check_item_types,
+    hint_command,
+    open_session,
+    resolve_location,
+    split_location,
+)
 from .output import count, format_size, print_json, print_table
 from .tasks import add_wait_arguments, report_submitted
 
@@ -212,10 +219,13 @@ def run_rm(args: argparse.Namespace) -> int:
             field="locations",
         )
 
+    endpoint_id = locations[0].endpoint_id
+    paths = [location.path for location in locations if location.path is not None]
+    if len(paths) <= MAX_PATHS_CHECKED:
+        check_item_types(
+            args, endpoint_id, paths, recursive=args.recursive, what="delete"
+        )
     task = open_session(args).delete(
-        locations[0].endpoint_id,
-        [location.path for location in locations if location.path is not None],
-        recursive=args.recursive,
-        label=args.label,
+        endpoint_id, paths, recursive=args.recursive, label=args.label
     )
     return report_submitted(args, task, kind="Delete")

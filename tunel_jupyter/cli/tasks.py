@@ -19,9 +19,13 @@ from .output import (
 )
 
 if t.TYPE_CHECKING:
-    from ..globus import TaskRecord
+    from ..globus import GlobusSession, TaskEvent, TaskRecord
 
 TASK_STATUSES = ("ACTIVE", "INACTIVE", "SUCCEEDED", "FAILED")
+# Events read to find a task's last fault; errors are among the newest events.
+FAULT_EVENTS = 10
+# A fault's details shown on one line are cut at this many characters.
+MAX_FAULT_LENGTH = 300
 
 
 def add_wait_arguments(parser: argparse.ArgumentParser, *, flag: bool = True) -> None:
@@ -150,7 +154,7 @@ def run_task(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"task": record.to_dict(), "events": records_to_json(events)})
         return 0
-    _print_task(record)
+    _print_task(record, last_fault(session, record, events))
     if events:
         print()
         print("Events (newest first):")
@@ -164,7 +168,7 @@ def run_task(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_task(record: TaskRecord) -> None:
+def _print_task(record: TaskRecord, fault: TaskEvent | None) -> None:
     status = record.status
     if record.nice_status and record.nice_status != status:
         status += f" ({record.nice_status})"
@@ -189,6 +193,7 @@ def _print_task(record: TaskRecord) -> None:
         ("Subtasks", subtasks),
         ("Faults", record.faults or 0),
         ("Fatal error", format_fatal_error(record)),
+        ("Last fault", format_fault(fault)),
     ]
     width = max(len(name) for name, _ in fields) + 1
     for name, value in fields:
@@ -205,6 +210,31 @@ def format_fatal_error(record: TaskRecord) -> str | None:
     code = error.get("code")
     description = error.get("description")
     return ": ".join(str(part) for part in (code, description) if part) or str(error)
+
+
+def last_fault(
+    session: GlobusSession, record: TaskRecord, events: t.Sequence[TaskEvent] = ()
+) -> TaskEvent | None:
+    """Return the task's newest error event, reading its events if needed."""
+    if not record.faults:
+        return None
+    for event in events:
+        if event.is_error:
+            return event
+    for event in session.task_events(record.task_id, limit=FAULT_EVENTS):
+        if event.is_error:
+            return event
+    return None
+
+
+def format_fault(event: TaskEvent | None) -> str | None:
+    """Return an error event as ``CODE: details`` on one line, or ``None``."""
+    if event is None:
+        return None
+    text = " ".join(str(event.details or event.description or "").split())
+    if len(text) > MAX_FAULT_LENGTH:
+        text = text[: MAX_FAULT_LENGTH - 3] + "..."
+    return f"{event.code}: {text}" if text else event.code
 
 
 def run_wait(args: argparse.Namespace) -> int:
@@ -240,8 +270,13 @@ def wait_for_task(args: argparse.Namespace, task_id: str) -> int:
         print(f"Task {task_id} succeeded: {summary}")
         return 0
     print(f"Error: task {task_id} ended {record.status}: {summary}", file=sys.stderr)
-    if record.fatal_error:
-        print(f"Reason: {format_fatal_error(record)}", file=sys.stderr)
+    reason = format_fatal_error(record)
+    if reason:
+        print(f"Reason: {reason}", file=sys.stderr)
+    fault = format_fault(last_fault(open_session(args), record))
+    # A fault that only repeats the reason would add nothing.
+    if fault and (not reason or fault.split(": ", 1)[-1] not in reason):
+        print(f"Last fault: {fault}", file=sys.stderr)
     print(
         f"See its events with '{hint_command(args, 'task ' + task_id)}'.",
         file=sys.stderr,

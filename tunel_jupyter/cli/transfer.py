@@ -10,7 +10,7 @@ import sys
 import typing as t
 
 from ..errors import UsageError
-from .context import open_session, split_location
+from .context import check_item_types, open_session, split_location
 from .tasks import add_wait_arguments, report_submitted
 
 if t.TYPE_CHECKING:
@@ -110,6 +110,15 @@ def run_transfer(args: argparse.Namespace) -> int:
         source_endpoint=session.resolve_endpoint(source_name).id,
         destination_endpoint=session.resolve_endpoint(destination_name).id,
     )
+    if len(request.items) == 1:
+        item = request.items[0]
+        check_item_types(
+            args,
+            request.source_endpoint,
+            [item.source_path],
+            recursive=item.recursive,
+            what="copy",
+        )
     task = session.submit_transfer(request)
     return report_submitted(args, task, kind="Transfer")
 

@@ -20,6 +20,7 @@ if t.TYPE_CHECKING:
     from .records import (
         EndpointPage,
         EndpointRecord,
+        FileEntry,
         Listing,
         TaskEvent,
         TaskRecord,
@@ -93,6 +94,10 @@ class TransferOperations:
             offset=offset,
             collections=(endpoint_id,),
         )
+
+    def stat(self, endpoint_id: str, path: str) -> FileEntry | None:
+        """Return the file or directory at ``path``, or ``None`` if there is none."""
+        return self._call(files.stat, endpoint_id, path, collections=(endpoint_id,))
 
     def mkdir(self, endpoint_id: str, path: str) -> None:
         """Create a directory."""
