@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import stat
 import subprocess
 import sys
@@ -250,3 +251,27 @@ def test_failed_task_shows_reason_and_last_fault(
     shown = re.search(r"^Last fault: +(.*)$", details.stdout, re.MULTILINE)
     assert shown is not None, details.stdout
     assert "Last fault: " + shown.group(1) == fault[0]
+
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "cli.md"
+UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+
+
+def test_docs_mkdir_rename_rm_example_runs(
+    logged_in: GlobusSession, run_cli: RunCli
+) -> None:
+    section = DOCS.read_text().split("## `mkdir`, `rename`, `rm`", 1)[1]
+    example = section.split("```console\n", 1)[1].split("```", 1)[0]
+    steps: list[tuple[list[str], list[str]]] = []
+    for line in example.splitlines():
+        if line.startswith("$ tunel-globus "):
+            steps.append((shlex.split(line)[2:], []))
+        else:
+            steps[-1][1].append(line)
+    assert len(steps) >= 3
+
+    for words, expected in steps:
+        result = run_cli(*words)
+        assert result.returncode == 0, (words, result.stderr)
+        shown = [UUID.sub("ID", line) for line in result.stdout.splitlines()]
+        assert shown == [UUID.sub("ID", line) for line in expected], words
