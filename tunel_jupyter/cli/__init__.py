@@ -235,7 +235,7 @@ def _report_error(args: argparse.Namespace, err: TunelError) -> None:
     short = not isinstance(err, (ConsentRequired, LoginRequired))
     if short and len(lines) > 1 and not args.verbose:
         # Globus's messages can run to several lines (endpoint, server, file,
-        # details), and the first one says what failed. Login errors keep
+        # details), and the first one names what failed. Login errors keep
         # every line because each is needed to log in.
         print(f"Error: {lines[0]}", file=sys.stderr)
         print(_full_message_hint(args, err), file=sys.stderr)
@@ -263,7 +263,7 @@ def _report_error(args: argparse.Namespace, err: TunelError) -> None:
 
 
 def _full_message_hint(args: argparse.Namespace, err: TunelError) -> str:
-    """Return the line that says how to see the rest of a long error message."""
+    """Return the hint line for seeing the rest of a long error message."""
     hint = f"For the full message, run the command with -v: {args.prog} -v"
     if args.command:
         hint += f" {args.command} ..."
