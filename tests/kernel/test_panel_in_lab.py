@@ -114,9 +114,12 @@ def test_panel_transfers_in_jupyterlab(
         panel.get_by_role("button", name="Browse as destination").click()
         source, destination = panel.locator("select[multiple]").all()[:2]
         source.locator("option", has_text="a-source/").wait_for(timeout=TIMEOUT_MS)
+        # Type only after the kernel has filled in the folder it listed.
+        destination.locator("option", has_text="inbox/").wait_for(timeout=TIMEOUT_MS)
         destination_path = panel.locator("input[placeholder='/path/to/folder']").nth(1)
         destination_path.fill("/inbox/")
         destination_path.press("Enter")
+        panel.get_by_text("Empty folder").wait_for(timeout=TIMEOUT_MS)
         source.focus()
         page.keyboard.press("Home")
         panel.get_by_role("button", name="Transfer").click()
@@ -124,9 +127,8 @@ def test_panel_transfers_in_jupyterlab(
         # The kernel runs another cell while the panel's thread follows the task.
         wait_for_text(page, ".tunel-globus-panel", "ACTIVE")
         run_cell(page, cells.nth(2))
-        page.locator(".jp-OutputArea-output", has_text="42").wait_for(
-            timeout=TIMEOUT_MS
-        )
+        answer = cells.nth(2).locator(".jp-OutputArea-output")
+        answer.get_by_text("42", exact=True).wait_for(timeout=TIMEOUT_MS)
         assert "SUCCEEDED" not in panel.inner_text()
         wait_for_text(page, ".tunel-globus-panel", "SUCCEEDED")
     finally:
