@@ -79,16 +79,16 @@ class SandboxProcess:
         response.raise_for_status()
         return response.json() if response.content else None
 
-    def token_requests(self) -> int:
-        """Count requests to the Auth token endpoint in the sandbox's request log."""
+    def token_request_ms(self) -> list[float]:
+        """Return how long the sandbox took for each token request, in order."""
         log = self.control("GET", "requests")
         entries = log.get("requests", log) if isinstance(log, dict) else log
-        return sum(
-            1
+        return [
+            float(entry.get("duration_ms") or 0)
             for entry in entries
             if entry.get("method") == "POST"
             and entry.get("path", "").endswith("/v2/oauth2/token")
-        )
+        ]
 
     def stop(self) -> None:
         stop_process(self.process)
