@@ -74,9 +74,9 @@ class LoginPrompt:
         @self.status.guard
         def submit(_: t.Any = None) -> None:
             if self.login_button.disabled:
-                # Clicking Log in blurs the box, which syncs its value and finishes
-                # the login first; the click that follows must not report an
-                # empty box over the success message.
+                # Clicking Log in first blurs the box, which syncs its value and
+                # finishes the login. The click that follows must not replace the
+                # success message with a hint about an empty box.
                 return
             code = self.code_box.value.strip()
             if not code:
