@@ -109,6 +109,17 @@ def _relative_inside(local_path: str, *, root_dir: str, field: str) -> str:
     if relative == ".." or relative.startswith("../"):
         raise _outside(local_path, field)
 
+    try:
+        # JSON can carry a lone surrogate, which os.fsencode cannot encode unless it
+        # is one of U+DC80..U+DCFF that stand for undecodable bytes.
+        os.fsencode(relative)
+    except UnicodeEncodeError:
+        raise UsageError(
+            f"Invalid local path {local_path!r}: it contains a character that no "
+            "file name can hold (a lone UTF-16 surrogate). Give the name as it is "
+            "on disk.",
+            field=field,
+        ) from None
     root_real = os.path.realpath(root_dir)
     target_real = os.path.realpath(os.path.join(root_dir, relative))
     if target_real != root_real and not target_real.startswith(root_real + os.sep):
