@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -10,10 +12,18 @@ import pytest
 from tunel_jupyter.errors import UsageError
 from tunel_jupyter.handlers.local import LocalCollection
 
-from .server_helpers import Api
+from .server_helpers import Api, Browser
 
 BULK_FILES = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d04"
 LONE_SURROGATE = "data/\ud800.csv"
+SANDBOX_VARIABLES = (
+    "GLOBUS_SDK_SERVICE_URL_AUTH",
+    "GLOBUS_SDK_SERVICE_URL_TRANSFER",
+    "GLOBUS_SDK_ENVIRONMENT",
+    "TUNEL_GLOBUS_CLIENT_ID",
+    "TUNEL_GLOBUS_LOCAL_COLLECTION_ID",
+    "TUNEL_GLOBUS_AUTH_BROWSER_URL",
+)
 
 
 def test_local_path_lone_surrogate(tmp_path: Path) -> None:
@@ -42,3 +52,75 @@ async def test_transfer_lone_surrogate(
     assert error["code"] == "InvalidRequest"
     assert error["field"] == "items[0].destination_local_path"
     assert (await api.get("status"))["logged_in"] is True
+
+
+class TestSandboxPages:
+    """The sandbox's consent form is the one POST allowed without Jupyter's XSRF."""
+
+    @pytest.fixture
+    def tunel_config(self) -> dict[str, t.Any]:
+        return {"sandbox": True}
+
+    @pytest.fixture(autouse=True)
+    def restore_environment(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The server exports the sandbox's variables; undo that after each test."""
+        for name in SANDBOX_VARIABLES:
+            monkeypatch.delenv(name, raising=False)
+
+    async def consent_page(self, api: Api, browser: Browser) -> tuple[str, str]:
+        """Start a login; return the proxied consent page's URL and its form_id."""
+        started = await api.post("login", {})
+        url = browser.absolute(started["authorize_url"])
+        page = await browser.request("GET", url)
+        assert page.code == 200, page.body
+        match = re.search(r'name="form_id" value="([^"]+)"', page.body.decode())
+        assert match
+        return url, match.group(1)
+
+    async def post_form(
+        self, browser: Browser, page_url: str, form_id: str, headers: dict[str, str]
+    ) -> t.Any:
+        return await browser.request(
+            "POST",
+            urllib.parse.urljoin(page_url, "authorize"),
+            body=urllib.parse.urlencode({"form_id": form_id, "decision": "allow"}),
+            headers={"Content-Type": "application/x-www-form-urlencoded", **headers},
+            xsrf=False,
+        )
+
+    @pytest.mark.parametrize("origin", ["https://evil.example", "null"])
+    async def test_consent_foreign_origin_rejected(
+        self, api: Api, browser: Browser, origin: str
+    ) -> None:
+        page_url, form_id = await self.consent_page(api, browser)
+        # A browser sends Origin "null" with this host as Referer from a page
+        # with an opaque origin, such as a file that /files/ serves sandboxed.
+        forged = await self.post_form(
+            browser, page_url, form_id, {"Origin": origin, "Referer": page_url}
+        )
+        assert forged.code in (403, 404), forged.code
+        assert "Location" not in forged.headers
+
+        # The form was not used up, so the user can still press Allow.
+        allowed = await self.post_form(
+            browser, page_url, form_id, {"Origin": browser.origin, "Referer": page_url}
+        )
+        assert allowed.code == 302, allowed.body
+        assert allowed.headers["Location"].startswith("../web/auth-code?code=")
+
+    async def test_other_page_post_needs_xsrf(
+        self, browser: Browser, jp_base_url: str
+    ) -> None:
+        url = browser.absolute(f"{jp_base_url}tunel/sandbox/v2/oauth2/token")
+        rejected = await browser.request(
+            "POST",
+            url,
+            body=b"grant_type=refresh_token&refresh_token=x",
+            headers={
+                "Referer": url,
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+            xsrf=False,
+        )
+        assert rejected.code == 403
+        assert b"_xsrf" in rejected.body

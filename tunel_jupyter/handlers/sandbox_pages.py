@@ -20,19 +20,30 @@ from .base import TunelPageHandler
 REQUEST_HEADERS = ("Accept", "Accept-Language", "Content-Type")
 RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "Content-Language", "Location")
 PROXY_TIMEOUT_SECONDS = 30.0
+# The one sandbox page whose form the browser posts: Allow or Deny on the consent page.
+CONSENT_FORM_PATH = "v2/oauth2/authorize"
 
 
 class SandboxPageHandler(TunelPageHandler):
     """Forward GET and POST to the sandbox's Auth pages, streaming the answer."""
 
     def check_xsrf_cookie(self) -> None:
-        # The sandbox's consent form cannot carry Jupyter's XSRF token; it carries
-        # its own anti-forgery field instead. A POST still needs a Referer or
-        # Origin on this host (jupyter_server's cross-origin check).
+        # The sandbox's consent form cannot carry Jupyter's XSRF token, so it
+        # carries its own one-time field instead. Only that form may be posted
+        # without the token, and only with a Referer on this host and no foreign
+        # Origin.
+        # The Origin check matters because a page with an opaque origin (Origin
+        # "null"), such as an HTML file that /files/ serves in a CSP sandbox, still
+        # sends this host as its Referer.
         try:
             super().check_xsrf_cookie()
         except web.HTTPError:
-            if self.request.method == "POST" and self.check_referer():
+            if (
+                self.request.method == "POST"
+                and self.request.path == self.page_path(CONSENT_FORM_PATH)
+                and self.check_origin()
+                and self.check_referer()
+            ):
                 return
             raise
 
@@ -83,6 +94,10 @@ class SandboxPageHandler(TunelPageHandler):
         if not self._headers_written:
             self._send_head(target)
         self.finish()
+
+    def page_path(self, page: str) -> str:
+        """Return the absolute path of a sandbox page on this server."""
+        return url_path_join(self.base_url, SANDBOX_NAMESPACE, page)
 
     def _on_header_line(self, line: str) -> None:
         if line.startswith("HTTP/"):
