@@ -2,28 +2,42 @@
 
 from __future__ import annotations
 
+import asyncio
+import http.client
+import json
+import os
 import re
 import typing as t
 import urllib.parse
 from pathlib import Path
 
 import pytest
+from tornado import httpclient
 
 from tunel_jupyter.errors import UsageError
 from tunel_jupyter.handlers.local import LocalCollection
 
 from .server_helpers import Api, Browser
+from .test_sandbox_mode import VARIABLES as SANDBOX_VARIABLES
 
 BULK_FILES = "0b5c4a8e-6f0e-4c3a-9d5e-2f1a7b8c9d04"
 LONE_SURROGATE = "data/\ud800.csv"
-SANDBOX_VARIABLES = (
-    "GLOBUS_SDK_SERVICE_URL_AUTH",
-    "GLOBUS_SDK_SERVICE_URL_TRANSFER",
-    "GLOBUS_SDK_ENVIRONMENT",
-    "TUNEL_GLOBUS_CLIENT_ID",
-    "TUNEL_GLOBUS_LOCAL_COLLECTION_ID",
-    "TUNEL_GLOBUS_AUTH_BROWSER_URL",
-)
+
+
+def raw_get(browser: Browser, path: str) -> tuple[int, bytes]:
+    """Send GET ``path`` exactly as written, as a hand-made request can.
+
+    Browsers and tornado's HTTP client resolve ``..`` before sending.
+    """
+    host = urllib.parse.urlsplit(browser.origin).netloc
+    connection = http.client.HTTPConnection(host, timeout=20)
+    try:
+        cookie = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
+        connection.request("GET", path, headers={"Cookie": cookie})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
 
 
 def test_local_path_lone_surrogate(tmp_path: Path) -> None:
@@ -68,7 +82,7 @@ class TestSandboxPages:
             monkeypatch.delenv(name, raising=False)
 
     async def consent_page(self, api: Api, browser: Browser) -> tuple[str, str]:
-        """Start a login; return the proxied consent page's URL and its form_id."""
+        """Start a login and return the proxied consent page's URL and form_id."""
         started = await api.post("login", {})
         url = browser.absolute(started["authorize_url"])
         page = await browser.request("GET", url)
@@ -124,3 +138,30 @@ class TestSandboxPages:
         )
         assert rejected.code == 403
         assert b"_xsrf" in rejected.body
+
+    @pytest.mark.parametrize(
+        "page",
+        [
+            "../_sandbox/info",
+            "v2/../../_sandbox/options",
+            "%2e%2e/_sandbox/info",
+            "..%2f_sandbox/info",
+            "..%5c_sandbox/info",
+        ],
+    )
+    async def test_dot_segments_not_forwarded(
+        self, browser: Browser, jp_base_url: str, page: str
+    ) -> None:
+        status = await browser.request("GET", f"{jp_base_url}tunel/globus/status")
+        assert status.code == 200
+        sandbox = os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
+        client = httpclient.AsyncHTTPClient()
+        await client.fetch(f"{sandbox}/_sandbox/requests", method="POST", body=b"")
+
+        code, body = await asyncio.to_thread(
+            raw_get, browser, f"{jp_base_url}tunel/sandbox/{page}"
+        )
+        assert code == 404
+        assert json.loads(body)["code"] == "NotFound"
+        seen = await client.fetch(f"{sandbox}/_sandbox/requests")
+        assert json.loads(seen.body)["requests"] == []

@@ -8,6 +8,7 @@ server's loopback address, so the login pages travel through the Jupyter server
 from __future__ import annotations
 
 import typing as t
+import urllib.parse
 
 from jupyter_server.auth.decorator import authorized
 from jupyter_server.utils import url_path_join
@@ -67,6 +68,7 @@ class SandboxPageHandler(TunelPageHandler):
         prefix = url_path_join(self.base_url, SANDBOX_NAMESPACE)
         uri = self.request.uri
         rest = uri[len(prefix) :] if uri.startswith(prefix) else ""
+        check_page_path(rest)
         url = target + rest.lstrip("/")
 
         headers = {
@@ -128,3 +130,19 @@ class SandboxPageHandler(TunelPageHandler):
                     + value[len(target) :]
                 )
             self.set_header(name, value)
+
+
+def check_page_path(rest: str) -> None:
+    """Raise ``NotFound`` if the path after our prefix has dot segments.
+
+    The sandbox matches its routes on the path as sent, so ``..`` does not reach
+    its test-only ``/_sandbox/`` routes today. Rejecting dot segments here, also
+    percent-encoded ones, keeps the proxy under the sandbox's ``/auth/`` prefix
+    whatever the upstream server does with them.
+    """
+    path = urllib.parse.unquote(rest.partition("?")[0]).replace("\\", "/")
+    if any(segment in (".", "..") for segment in path.split("/")):
+        raise NotFound(
+            f"No such sandbox page: {rest.partition('?')[0]!r}. Paths with '.' "
+            "or '..' segments are not forwarded to the sandbox."
+        )
