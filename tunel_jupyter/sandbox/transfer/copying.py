@@ -48,7 +48,7 @@ def run_transfer(task: Task, context: EngineContext) -> None:
             expanded = with_retries(
                 task,
                 context,
-                functools.partial(_expand, task, item, source, destination),
+                functools.partial(_expand_item, task, item, source, destination),
             )
         except ItemError as err:
             item_failed(task, context, err, item)
@@ -75,6 +75,16 @@ def run_transfer(task: Task, context: EngineContext) -> None:
                 "destination_path": step.destination_path,
             }
             item_failed(task, context, err, item)
+
+
+def _expand_item(
+    task: Task, item: dict[str, t.Any], source: Collection, destination: Collection
+) -> tuple[list[Step], int]:
+    """Expand one transfer item, turning a file system error into a fault."""
+    try:
+        return _expand(task, item, source, destination)
+    except OSError as err:
+        raise _file_error(err, str(item.get("source_path", "")), source=True) from None
 
 
 def _expand(
@@ -208,6 +218,25 @@ def _extras(
 
 
 def _do_step(
+    task: Task, context: EngineContext, step: Step, destination: Collection
+) -> None:
+    """Run one step, turning a file system error into a fault of that step."""
+    try:
+        _run_step(task, context, step, destination)
+    except OSError as err:
+        on_source = err.filename is not None and Path(err.filename) == step.source
+        path = step.source_path if on_source else step.destination_path
+        raise _file_error(err, path, source=on_source) from None
+
+
+def _file_error(err: OSError, path: str, *, source: bool) -> ItemError:
+    # The OSError's own text names the real path on disk, which clients must not
+    # see, so the fault names the collection path instead.
+    reason = err.strerror or err.__class__.__name__
+    return general_error(f"{path}: {reason}", source=source)
+
+
+def _run_step(
     task: Task, context: EngineContext, step: Step, destination: Collection
 ) -> None:
     # Re-check at write time: a symlink may have appeared since expansion.
