@@ -291,6 +291,8 @@ export class GlobusModel extends Observable {
     const submit = async (): Promise<ITaskRecord> => {
       const task = await this.api.submitTransfer(submission);
       this.tasks.track(task);
+      // A label names one task, so the next transfer starts without one.
+      this.options.update({ label: '' });
       this.endpoints.invalidate('recently-used');
       this.submitted.emit(task);
       return task;

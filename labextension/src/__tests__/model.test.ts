@@ -90,6 +90,20 @@ describe('GlobusModel', () => {
     expect(model.tasks.polling).toBe(true);
   });
 
+  it('clears the label after a submitted transfer', async () => {
+    const { model } = setup();
+    await model.start();
+    await model.chooseEndpoint(model.endpoints.list().records[0], 'source');
+    model.source.toggleSelected(model.source.entries[1]);
+    await model.chooseLocal('destination', 'results');
+    model.options.update({ label: 'First run', verifyChecksum: true });
+
+    await model.transfer();
+
+    expect(model.options.label).toBe('');
+    expect(model.options.verifyChecksum).toBe(true);
+  });
+
   it('lists the destination again when a task into it ends', async () => {
     const { api, model } = setup();
     await model.start();
