@@ -21,6 +21,7 @@ import { RestApi } from './api';
 import { globusIcon } from './icons';
 import { DEFAULT_SETTINGS, GlobusModel, IModelSettings } from './model';
 import { errorMessage } from './signal';
+import { isCanceled } from './tasks';
 import { CommandIDs, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens';
 import type { ITaskRecord } from './types';
 import { GlobusPanel } from './widget';
@@ -46,6 +47,11 @@ function notifyTaskEnded(
   const actions = [{ label: trans.__('Show'), callback: showPanel }];
   if (task.status === 'SUCCEEDED') {
     Notification.success(trans.__('Globus task "%1" succeeded.', name), {
+      autoClose: 8000,
+      actions
+    });
+  } else if (isCanceled(task)) {
+    Notification.info(trans.__('Globus task "%1" was canceled.', name), {
       autoClose: 8000,
       actions
     });

@@ -1,6 +1,14 @@
 import { Emitter, errorMessage, Observable } from './signal';
 import type { IGlobusApi, ITaskRecord } from './types';
 
+/**
+ * Whether `task` was canceled. Globus reports a canceled task as `FAILED`
+ * with the fatal error code `CANCELED`.
+ */
+export function isCanceled(task: ITaskRecord): boolean {
+  return task.status === 'FAILED' && task.fatal_error?.code === 'CANCELED';
+}
+
 /** Polling never runs more often than once a second. */
 export const MIN_POLL_INTERVAL_MS = 1000;
 

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import {
+  isCanceled,
   MAX_POLL_INTERVAL_MS,
   MIN_POLL_INTERVAL_MS,
   TaskListModel
@@ -160,5 +161,29 @@ describe('TaskListModel', () => {
     expect(message).toBe('The task was canceled.');
     expect(api.callsOf('cancelTask')).toEqual(['t1']);
     expect(ended.map(task => task.status)).toEqual(['FAILED']);
+  });
+});
+
+describe('isCanceled', () => {
+  it('reads a FAILED task with code CANCELED as canceled', () => {
+    const canceled = makeTask('t', {
+      status: 'FAILED',
+      is_done: true,
+      fatal_error: { code: 'CANCELED', description: 'canceled' }
+    });
+    expect(isCanceled(canceled)).toBe(true);
+  });
+
+  it('reads other failures as failed', () => {
+    const failed = makeTask('t', {
+      status: 'FAILED',
+      is_done: true,
+      fatal_error: { code: 'PERMISSION_DENIED', description: 'denied' }
+    });
+    expect(isCanceled(failed)).toBe(false);
+    expect(isCanceled(makeTask('t', { status: 'FAILED', is_done: true }))).toBe(
+      false
+    );
+    expect(isCanceled(makeTask('t'))).toBe(false);
   });
 });

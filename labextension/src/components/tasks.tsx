@@ -2,10 +2,11 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Button, refreshIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import type { TaskListModel } from '../tasks';
+import { isCanceled, TaskListModel } from '../tasks';
 import type { ITaskRecord } from '../types';
 import { ErrorText, formatBytes, ITransProps, useObservable } from './common';
 
+/** Returns the short status shown for `task`, with "Canceled" apart from "Failed". */
 export function taskStatusLabel(
   task: ITaskRecord,
   trans: TranslationBundle
@@ -18,7 +19,7 @@ export function taskStatusLabel(
     case 'SUCCEEDED':
       return trans.__('Succeeded');
     case 'FAILED':
-      return trans.__('Failed');
+      return isCanceled(task) ? trans.__('Canceled') : trans.__('Failed');
   }
 }
 
@@ -82,7 +83,7 @@ function TaskItem(
       : '';
   return (
     <li
-      className={`tunel-Task tunel-Task-${task.status.toLowerCase()}`}
+      className={`tunel-Task tunel-Task-${isCanceled(task) ? 'canceled' : task.status.toLowerCase()}`}
       data-task-id={task.task_id}
     >
       <div className="tunel-TaskHeader">
@@ -128,7 +129,7 @@ function TaskItem(
           </Button>
         ) : null}
       </div>
-      {task.fatal_error?.description ? (
+      {task.fatal_error?.description && !isCanceled(task) ? (
         <ErrorText message={task.fatal_error.description} />
       ) : null}
     </li>
