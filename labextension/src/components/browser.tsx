@@ -13,13 +13,8 @@ import * as React from 'react';
 import type { ListingModel } from '../listing';
 import type { Side } from '../model';
 import type { IFileEntry } from '../types';
-import {
-  ErrorText,
-  formatBytes,
-  formatModified,
-  ITransProps,
-  useObservable
-} from './common';
+import { ErrorText, ITransProps, useObservable } from './common';
+import { formatBytes, formatCount, formatModified } from '../format';
 
 /**
  * Renders the browser of one transfer side: path entry, up, refresh, the
@@ -203,8 +198,15 @@ function PageControls(
   const page = Math.floor(listing.offset / listing.pageSize) + 1;
   const count =
     listing.total === null
-      ? trans.__('%1–%2', first, last)
-      : trans.__('%1–%2 of %3', first, last, listing.total);
+      ? trans.__('%1–%2', formatCount(first), formatCount(last))
+      : trans._n(
+          '%2–%3 of %4 item',
+          '%2–%3 of %4 items',
+          listing.total,
+          formatCount(first),
+          formatCount(last),
+          formatCount(listing.total)
+        );
   return (
     <div className="tunel-Paging" role="group" aria-label={trans.__('Pages')}>
       <Button
@@ -222,7 +224,12 @@ function PageControls(
           : ''}
         {count}
         {listing.selection.size > 0
-          ? ' · ' + trans.__('%1 selected', listing.selection.size)
+          ? ' · ' +
+            trans._n(
+              '%1 item selected',
+              '%1 items selected',
+              listing.selection.size
+            )
           : ''}
       </span>
       <Button

@@ -4,7 +4,8 @@ import * as React from 'react';
 
 import { isCanceled, TaskListModel } from '../tasks';
 import type { ITaskRecord } from '../types';
-import { ErrorText, formatBytes, ITransProps, useObservable } from './common';
+import { ErrorText, ITransProps, useObservable } from './common';
+import { formatBytes, formatCount } from '../format';
 
 /** Returns the short status shown for `task`, with "Canceled" apart from "Failed". */
 export function taskStatusLabel(
@@ -79,7 +80,13 @@ function TaskItem(
     task.progress === null ? null : Math.round(task.progress * 100);
   const files =
     task.files !== null && task.files !== undefined
-      ? trans.__('%1 of %2 files', task.files_transferred ?? 0, task.files)
+      ? trans._n(
+          '%2 of %3 file',
+          '%2 of %3 files',
+          task.files,
+          formatCount(task.files_transferred ?? 0),
+          formatCount(task.files)
+        )
       : '';
   return (
     <li
