@@ -15,7 +15,14 @@ import sys
 import typing as t
 
 from .._version import __version__
-from ..errors import ConsentRequired, GlobusFailure, LoginRequired, TunelError
+from ..errors import (
+    ConsentRequired,
+    GlobusFailure,
+    LoginRequired,
+    NotFound,
+    PermissionDenied,
+    TunelError,
+)
 from .arguments import non_negative_int
 
 __all__ = ["main"]
@@ -232,11 +239,11 @@ def _run_with_consent(args: argparse.Namespace) -> int:
 def _report_error(args: argparse.Namespace, err: TunelError) -> None:
     log.debug("Command failed", exc_info=True)
     lines = [line for line in err.message.splitlines() if line.strip()]
-    short = not isinstance(err, (ConsentRequired, LoginRequired))
-    if short and len(lines) > 1 and not args.verbose:
+    from_globus = isinstance(err, (GlobusFailure, NotFound, PermissionDenied))
+    if from_globus and len(lines) > 1 and not args.verbose:
         # Globus's messages can run to several lines (endpoint, server, file,
-        # details), and the first one names what failed. Login errors keep
-        # every line because each is needed to log in.
+        # details), and the first one names what failed. Our own messages, such
+        # as login steps or a log excerpt, keep every line.
         print(f"Error: {lines[0]}", file=sys.stderr)
         print(_full_message_hint(args, err), file=sys.stderr)
         return

@@ -127,11 +127,13 @@ class Demo:
         """
         stop_requested = threading.Event()
         previous = _install_stop_handlers(stop_requested)
+        started = False
         try:
             try:
                 url = self.start(cancel=stop_requested)
             except StartCancelled:
                 return 0
+            started = True
             self._print_banner(url)
             if self.options.open_browser:
                 webbrowser.open(url)
@@ -148,7 +150,8 @@ class Demo:
         finally:
             self.stop()
             _restore_handlers(previous)
-            print("Demo stopped.", file=self.out, flush=True)
+            if started:
+                print("Demo stopped.", file=self.out, flush=True)
 
     def _stop_leftover_labs(self) -> None:
         # A JupyterLab using this folder is either another demo's child, which must
