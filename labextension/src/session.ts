@@ -215,3 +215,35 @@ export class SessionModel extends Observable {
 
   private _retries: Array<() => Promise<unknown>> = [];
 }
+
+/** The login state the panel shows: a short summary and the server's reason. */
+export interface ILoginState {
+  summary: string;
+  /** The server's reason without its command-line advice, or `null` when it adds nothing. */
+  detail: string | null;
+}
+
+// The server's reasons end with advice for the terminal ("log in with
+// `tunel-globus login`"), which the panel replaces with its Log in button.
+const TERMINAL_ADVICE = /[\s;:,]*log in(?: again)? with `[^`]*`\s*\.?\s*$/i;
+
+/**
+ * Describes a logged-out `status` for the panel. A status that still names an
+ * identity had a login that expired or was revoked.
+ */
+export function describeLogin(
+  status: IStatus,
+  trans: ITranslate = untranslated
+): ILoginState {
+  const summary = status.identity
+    ? trans.__('Your Globus login has expired or was revoked.')
+    : trans.__('Not logged in to Globus.');
+  let detail = (status.reason ?? '').replace(TERMINAL_ADVICE, '').trim();
+  if (detail && !/[.!?]$/.test(detail)) {
+    detail += '.';
+  }
+  if (!detail || /^not logged in\b/i.test(detail)) {
+    return { summary, detail: null };
+  }
+  return { summary, detail: detail.replace(/`/g, '') };
+}

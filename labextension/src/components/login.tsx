@@ -2,6 +2,8 @@ import { Button } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import type { GlobusModel } from '../model';
+import { describeLogin } from '../session';
+import type { IStatus } from '../types';
 import { ErrorText, ITransProps, useObservable } from './common';
 
 /**
@@ -67,12 +69,7 @@ export function LoginSection(
           {session.consent.message}
         </div>
       ) : (
-        <p className="tunel-LoginReason">
-          {status.reason ||
-            trans.__(
-              'Log in to Globus to browse collections and transfer files.'
-            )}
-        </p>
+        <LoginReason status={status} trans={trans} />
       )}
       {session.login ? (
         <LoginSteps model={model} trans={trans} />
@@ -89,6 +86,22 @@ export function LoginSection(
       )}
       <ErrorText message={session.error} />
     </section>
+  );
+}
+
+/** Renders why a login is needed, with the server's reason folded away. */
+function LoginReason(props: ITransProps & { status: IStatus }): JSX.Element {
+  const { summary, detail } = describeLogin(props.status, props.trans);
+  return (
+    <div className="tunel-LoginReason">
+      <p>{summary}</p>
+      {detail ? (
+        <details className="tunel-LoginDetail">
+          <summary>{props.trans.__('Details')}</summary>
+          {detail}
+        </details>
+      ) : null}
+    </div>
   );
 }
 
