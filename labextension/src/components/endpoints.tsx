@@ -186,7 +186,13 @@ export function EndpointSection(
           <p className="tunel-Muted">{trans.__('Loading…')}</p>
         ) : null}
         {!list.loading && list.loaded && list.records.length === 0 ? (
-          <p className="tunel-Muted">{trans.__('No collections found.')}</p>
+          <p className="tunel-Muted">
+            {endpoints.scope === 'recently-used'
+              ? trans.__(
+                  'No recently used collections yet. Collections you transfer with appear here.'
+                )
+              : trans.__('No collections found.')}
+          </p>
         ) : null}
         {list.hasNextPage ? (
           <Button
