@@ -4,7 +4,8 @@ Two flows share this core. The *paste* flow redirects to Globus Auth's own page 
 shows the code, which the user pastes back. The *redirect* flow sends the browser to
 the caller's callback with ``code`` and ``state``. The PKCE verifier of a pending
 login stays in this process's memory, and each ``state`` is usable once, for
-:data:`LOGIN_TTL_SECONDS`.
+:data:`LOGIN_TTL_SECONDS`; a code that Globus Auth rejects leaves its login
+pending, so the user can paste the right code from the same page.
 """
 
 from __future__ import annotations
@@ -88,6 +89,17 @@ class PendingLogins:
                 f"{LOGIN}."
             )
         return pending
+
+    def restore(self, pending: PendingLogin) -> None:
+        """Put back a login taken for a code that was rejected, unless it expired.
+
+        A mistyped code must not end the login: the right code from the same
+        page still has to work.
+        """
+        with self._lock:
+            self._purge()
+            if pending.expires_at > time.time():
+                self._pending.setdefault(pending.state, pending)
 
     def _purge(self) -> None:
         now = time.time()
@@ -179,7 +191,8 @@ def exchange_code(
         if is_invalid_grant(err) or err.http_status in (400, 401):
             raise UsageError(
                 "Globus Auth rejected the authorization code: it is wrong, expired or "
-                "was already used. Start a new login and paste the new code.",
+                "was already used. Check the code and paste it again, or start a new "
+                "login.",
                 field="code",
             ) from err
         raise translate(err, action="finish the login") from err

@@ -262,12 +262,18 @@ class GlobusSession(TransferOperations):
 
         :param state: the login's ``state``; without it, the newest paste-flow
             login of this session is finished.
-        :raises UsageError: if Globus Auth rejects the code (the stored tokens stay).
+        :raises UsageError: if Globus Auth rejects the code (the stored tokens stay,
+            and the login stays pending for the right code).
         :raises LoginRequired: if the login is unknown, already used or expired.
         """
         pending = self._pending.take(state)
         auth_client = self._clients.native(pending.client_id)
-        tokens = login.exchange_code(auth_client, pending, code)
+        try:
+            tokens = login.exchange_code(auth_client, pending, code)
+        except UsageError:
+            # Globus Auth refused this code; the same login's right code still works.
+            self._pending.restore(pending)
+            raise
         identity = login.identity_from_tokens(tokens) or self._userinfo(tokens)
         token_data = login.token_data_from_response(tokens, identity.id)
         if TRANSFER_RESOURCE_SERVER not in token_data:
