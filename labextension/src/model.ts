@@ -98,6 +98,22 @@ export class GlobusModel extends Observable {
   submitting = false;
   transferError: string | null = null;
 
+  /**
+   * What the user must still do before a transfer can be submitted, or `null`
+   * when the form is complete.
+   */
+  get transferBlocker(): string | null {
+    try {
+      buildSubmission(this.source, this.destination, this.options, this._trans);
+      return null;
+    } catch (error) {
+      if (error instanceof TransferFormError) {
+        return error.message;
+      }
+      throw error;
+    }
+  }
+
   /** Sets the default scope, polling interval and page size. */
   applySettings(settings: IModelSettings): void {
     this.settings = settings;

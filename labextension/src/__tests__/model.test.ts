@@ -148,6 +148,22 @@ describe('GlobusModel', () => {
     });
   });
 
+  it('names what blocks a transfer until the form is complete', async () => {
+    const { model } = setup();
+    await model.start();
+
+    expect(model.transferBlocker).toBe(
+      'Choose a source collection and folder.'
+    );
+    await model.chooseEndpoint(model.endpoints.list().records[0], 'source');
+    await model.chooseLocal('destination', 'results');
+    expect(model.transferBlocker).toBe(
+      'Select the files or folders to transfer.'
+    );
+    model.source.toggleSelected(model.source.entries[1]);
+    expect(model.transferBlocker).toBeNull();
+  });
+
   it('explains what is missing before a transfer', async () => {
     const { api, model } = setup();
     await model.start();

@@ -14,6 +14,7 @@ export function TransferSection(
   const options = model.options;
   useObservable(model);
   const count = model.source.selection.size;
+  const blocker = model.transferBlocker;
 
   return (
     <form
@@ -69,7 +70,8 @@ export function TransferSection(
         <button
           type="submit"
           className="jp-mod-styled jp-mod-accept tunel-Primary tunel-TransferButton"
-          disabled={model.submitting}
+          disabled={model.submitting || blocker !== null}
+          aria-describedby={blocker ? 'tunel-transfer-hint' : undefined}
         >
           {count > 0
             ? trans._n('Transfer %1 item', 'Transfer %1 items', count)
@@ -85,6 +87,11 @@ export function TransferSection(
           {trans.__('Swap source and destination')}
         </Button>
       </div>
+      {blocker ? (
+        <p id="tunel-transfer-hint" className="tunel-Muted tunel-TransferHint">
+          {blocker}
+        </p>
+      ) : null}
       <ErrorText message={model.transferError} />
     </form>
   );
