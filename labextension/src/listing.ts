@@ -1,6 +1,6 @@
 import { asDirectory, joinPath, parentPath, toLocalPath } from './paths';
-import { errorMessage, Observable } from './signal';
-import type { IFileEntry, IGlobusApi, ILocalCollection } from './types';
+import { errorMessage, ITranslate, Observable, untranslated } from './signal';
+import { ApiError, IFileEntry, IGlobusApi, ILocalCollection } from './types';
 
 /** Entries per listing page; a 20,000-entry folder is 100 pages. */
 export const DEFAULT_PAGE_SIZE = 200;
@@ -20,6 +20,28 @@ export interface ISelectedEntry {
 }
 
 /**
+ * Returns a one-line message for a failed listing of `path`. Globus messages
+ * repeat the path several times, so the two common failures get a short
+ * message of their own.
+ */
+export function listingErrorMessage(
+  error: unknown,
+  path: string,
+  trans: ITranslate = untranslated
+): string {
+  if (error instanceof ApiError) {
+    const globusCode = error.body.globus_code;
+    if (globusCode === 'ExternalError.DirListingFailed.NotDirectory') {
+      return trans.__('%1 is a file, not a folder.', path);
+    }
+    if (globusCode === 'ClientError.NotFound') {
+      return trans.__('%1 was not found.', path);
+    }
+  }
+  return errorMessage(error);
+}
+
+/**
  * One side of a transfer: a collection, the folder shown, one page of it, and
  * the entries selected in that folder.
  */
@@ -29,7 +51,8 @@ export class ListingModel extends Observable {
     private readonly _onError: (
       error: unknown,
       retry: () => Promise<unknown>
-    ) => boolean
+    ) => boolean,
+    private readonly _trans: ITranslate = untranslated
   ) {
     super();
   }
@@ -249,7 +272,15 @@ export class ListingModel extends Observable {
       if (request !== this._request) {
         return;
       }
-      this.error = errorMessage(error);
+      this.error = listingErrorMessage(error, path ?? this.path, this._trans);
+      // The entries shown belong to the previous folder, not to `path`.
+      if (path !== undefined && asDirectory(path) !== asDirectory(this.path)) {
+        this.entries = [];
+        this.offset = 0;
+        this.total = null;
+        this.hasNextPage = false;
+        this.selection.clear();
+      }
       this._onError(error, () => this._list(path, offset, select));
     } finally {
       if (request === this._request) {

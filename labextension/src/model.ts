@@ -52,8 +52,8 @@ export class GlobusModel extends Observable {
       this.session.handleError(error, retry);
     this.session = new SessionModel(api, _trans);
     this.endpoints = new EndpointListModel(api, onError);
-    this.source = new ListingModel(api, onError);
-    this.destination = new ListingModel(api, onError);
+    this.source = new ListingModel(api, onError, _trans);
+    this.destination = new ListingModel(api, onError, _trans);
     this.tasks = new TaskListModel(api, onError);
     this.options = new TransferOptions();
     this.applySettings({ ...DEFAULT_SETTINGS, ...settings });

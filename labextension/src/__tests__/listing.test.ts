@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ListingModel } from '../listing';
+import { ApiError } from '../types';
 import { FakeApi, manyFiles } from './fakeApi';
 
 function setup() {
@@ -12,6 +13,62 @@ function setup() {
 const collection = { id: 'c1', displayName: 'Tutorial' };
 
 describe('ListingModel', () => {
+  it('says a file path is a file and clears the old folder', async () => {
+    const { api, model } = setup();
+    api.folders.set('/~/', [
+      { name: 'notes.txt', type: 'file' },
+      { name: 'data', type: 'dir' }
+    ]);
+    await model.open(collection, '/~/');
+    model.toggleSelected(model.entries[1]);
+    const longMessage =
+      'Directory Listing Failed, /~/notes.txt ... /~/notes.txt ... /~/notes.txt';
+    api.failures.set('listDirectory', [
+      new ApiError(longMessage, 502, {
+        code: 'GlobusError',
+        globus_code: 'ExternalError.DirListingFailed.NotDirectory'
+      })
+    ]);
+
+    await model.cd('/~/notes.txt');
+
+    expect(model.error).toBe('/~/notes.txt is a file, not a folder.');
+    expect(model.entries).toEqual([]);
+    expect(model.selection.size).toBe(0);
+    expect(model.total).toBeNull();
+  });
+
+  it('names a missing path once', async () => {
+    const { api, model } = setup();
+    api.folders.set('/~/', [{ name: 'data', type: 'dir' }]);
+    await model.open(collection, '/~/');
+    api.failures.set('listDirectory', [
+      new ApiError('Not found: /~/nope/ on c1, /~/nope/', 404, {
+        code: 'NotFound',
+        globus_code: 'ClientError.NotFound'
+      })
+    ]);
+
+    await model.cd('/~/nope/');
+
+    expect(model.error).toBe('/~/nope/ was not found.');
+    expect(model.entries).toEqual([]);
+  });
+
+  it('keeps the folder shown when its refresh fails', async () => {
+    const { api, model } = setup();
+    api.folders.set('/~/', [{ name: 'data', type: 'dir' }]);
+    await model.open(collection, '/~/');
+    api.failures.set('listDirectory', [
+      new ApiError('Globus is unavailable.', 503, { code: 'GlobusError' })
+    ]);
+
+    await model.refresh();
+
+    expect(model.error).toBe('Globus is unavailable.');
+    expect(model.entries.map(entry => entry.name)).toEqual(['data']);
+  });
+
   it('pages through a folder of 20,000 entries', async () => {
     const { api, model } = setup();
     api.folders.set('/big/', manyFiles(20000));

@@ -125,6 +125,10 @@ function EntryTable(
     return <p className="tunel-Muted">{trans.__('Loading…')}</p>;
   }
   if (listing.entries.length === 0) {
+    // A failed listing shows only its error, below the table.
+    if (listing.error) {
+      return <></>;
+    }
     return <p className="tunel-Muted">{trans.__('This folder is empty.')}</p>;
   }
   const open = (entry: IFileEntry) => void listing.enter(entry);
