@@ -177,3 +177,29 @@ export class EndpointListModel extends Observable {
   private _lists = new Map<ListScope, IEndpointList>();
   private _generation = new Map<ListScope, number>();
 }
+
+/**
+ * Returns the row to focus after `key` in a list of `count` rows where row
+ * `index` has focus, or `null` when the key does not move focus.
+ */
+export function nextRowIndex(
+  key: string,
+  index: number,
+  count: number
+): number | null {
+  if (count === 0) {
+    return null;
+  }
+  switch (key) {
+    case 'ArrowDown':
+      return Math.min(count - 1, index + 1);
+    case 'ArrowUp':
+      return Math.max(0, index - 1);
+    case 'Home':
+      return 0;
+    case 'End':
+      return count - 1;
+    default:
+      return null;
+  }
+}

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
-import { EndpointListModel, ENDPOINT_SEARCH_CAP } from '../endpoints';
+import {
+  EndpointListModel,
+  ENDPOINT_SEARCH_CAP,
+  nextRowIndex
+} from '../endpoints';
 import { FakeApi, makeEndpoint, settle } from './fakeApi';
 
 function setup() {
@@ -126,5 +130,24 @@ describe('EndpointListModel', () => {
 
     expect(model.list().error).toBe('Globus is down');
     expect(errors).toHaveLength(1);
+  });
+});
+
+describe('nextRowIndex', () => {
+  it('moves one row with the arrow keys and stops at the ends', () => {
+    expect(nextRowIndex('ArrowDown', 0, 3)).toBe(1);
+    expect(nextRowIndex('ArrowDown', 2, 3)).toBe(2);
+    expect(nextRowIndex('ArrowUp', 1, 3)).toBe(0);
+    expect(nextRowIndex('ArrowUp', 0, 3)).toBe(0);
+  });
+
+  it('jumps to the first and last row with Home and End', () => {
+    expect(nextRowIndex('Home', 2, 3)).toBe(0);
+    expect(nextRowIndex('End', 0, 3)).toBe(2);
+  });
+
+  it('ignores other keys and empty tables', () => {
+    expect(nextRowIndex('Tab', 0, 3)).toBeNull();
+    expect(nextRowIndex('ArrowDown', 0, 0)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { Button, searchIcon } from '@jupyterlab/ui-components';
 import * as React from 'react';
 
-import { ListScope, LIST_SCOPES } from '../endpoints';
+import { ListScope, LIST_SCOPES, nextRowIndex } from '../endpoints';
 import type { GlobusModel, Side } from '../model';
 import type { IEndpointRecord } from '../types';
 import { ErrorText, ITransProps, useObservable } from './common';
@@ -214,9 +214,22 @@ function EndpointTable(
   props: ITransProps & { model: GlobusModel; records: IEndpointRecord[] }
 ): JSX.Element | null {
   const { model, trans, records } = props;
+  // One row is the table's single Tab stop; arrow keys move it (roving tabindex).
+  const [activeRow, setActiveRow] = React.useState(0);
+  const rows = React.useRef<Array<HTMLTableRowElement | null>>([]);
   if (records.length === 0) {
     return null;
   }
+  const current = Math.min(activeRow, records.length - 1);
+  const onRowKey = (event: React.KeyboardEvent, index: number) => {
+    const next = nextRowIndex(event.key, index, records.length);
+    if (next === null) {
+      return;
+    }
+    event.preventDefault();
+    setActiveRow(next);
+    rows.current[next]?.focus();
+  };
   // Endpoints that are not collections (GCSv5 endpoints) cannot be listed.
   const choose = (record: IEndpointRecord) => {
     if (!record.non_functional) {
@@ -241,11 +254,15 @@ function EndpointTable(
           </tr>
         </thead>
         <tbody>
-          {records.map(record => (
+          {records.map((record, index) => (
             <tr
               key={record.id}
+              ref={element => {
+                rows.current[index] = element;
+              }}
               className={record.non_functional ? 'tunel-mod-disabled' : ''}
-              tabIndex={0}
+              tabIndex={index === current ? 0 : -1}
+              onFocus={() => setActiveRow(index)}
               aria-disabled={record.non_functional ? true : undefined}
               title={record.description ?? record.id}
               aria-label={trans.__(
@@ -258,6 +275,8 @@ function EndpointTable(
                 if (event.key === 'Enter' || event.key === ' ') {
                   event.preventDefault();
                   choose(record);
+                } else {
+                  onRowKey(event, index);
                 }
               }}
             >
