@@ -34,7 +34,8 @@ def describe_error(error: TunelError) -> list[str]:
         lines.append(detail.rstrip() + ".")
 
     if isinstance(error, LoginRequired):
-        lines.append(LOGIN_STEPS)
+        if "%globus login" not in error.message:
+            lines.append(LOGIN_STEPS)
     elif isinstance(error, ConsentRequired):
         scopes = ", ".join(error.required_scopes)
         if scopes and scopes not in error.message:

@@ -318,7 +318,16 @@ class GlobusMagics(Magics):
 
     def _run_wait(self, args: argparse.Namespace) -> t.Any:
         timeout = args.timeout if args.timeout is not None else self.wait_timeout
-        return api.wait(args.task_id, timeout, polling_interval=self.polling_interval)
+        try:
+            return api.wait(
+                args.task_id, timeout, polling_interval=self.polling_interval
+            )
+        except errors.LoginRequired as error:
+            from .task import LoginEnded
+
+            if not isinstance(error, LoginEnded):
+                raise
+            raise LoginEnded(error.task_id, f"%globus wait {error.task_id}") from None
 
     def _run_cancel(self, args: argparse.Namespace) -> None:
         print(api.cancel(args.task_id))

@@ -6,6 +6,8 @@ import html
 import logging
 import typing as t
 
+from tunel_jupyter.errors import LoginRequired, TunelError
+
 from .display import MAX_TABLE_ROWS, _Rich, format_bytes, html_table, text_table
 
 if t.TYPE_CHECKING:
@@ -28,6 +30,20 @@ def describe_progress(record: TaskRecord) -> str:
     if record.bytes_transferred:
         parts.append(format_bytes(record.bytes_transferred))
     return ", ".join(parts)
+
+
+class LoginEnded(LoginRequired):
+    """The login ended while a task was being waited for; the task goes on."""
+
+    def __init__(self, task_id: str, wait_again: str = "task.wait()") -> None:
+        """:param wait_again: the call that waits again, such as ``task.wait()``."""
+        super().__init__(
+            f"The Globus login ended while waiting for task {task_id}, for example "
+            "after a logout in another window. The transfer keeps running at Globus: "
+            "log in again with %globus login (or the panel's Log in button), then "
+            f"run {wait_again} again."
+        )
+        self.task_id = task_id
 
 
 def _status_text(record: TaskRecord) -> str:
@@ -89,6 +105,8 @@ class Task(_Rich):
         :param show_progress: in a notebook, show a line that updates while waiting.
         :raises tunel_jupyter.errors.TaskWaitTimeout: the timeout passed first; the
             task goes on running at Globus.
+        :raises tunel_jupyter.errors.LoginRequired: the login ended while waiting;
+            the task goes on running at Globus.
         """
         handle = self._show_waiting() if show_progress else None
 
@@ -104,6 +122,15 @@ class Task(_Rich):
                 polling_interval=polling_interval,
                 on_progress=on_progress,
             )
+        except LoginRequired:
+            # The frames inside globus-sdk and the core's reason add nothing the
+            # user can act on; the new message gives the next steps.
+            raise LoginEnded(self.task_id) from None
+        except TunelError as error:
+            # The error's own message names what failed; the frames inside
+            # globus-sdk only bury it.
+            error.add_note("The task keeps running at Globus: call task.wait() again.")
+            raise error.with_traceback(None) from None
         finally:
             if handle is not None:
                 handle.update(_WaitLine(self))  # type: ignore[no-untyped-call]
