@@ -165,3 +165,18 @@ class TestSandboxPages:
         assert json.loads(body)["code"] == "NotFound"
         seen = await client.fetch(f"{sandbox}/_sandbox/requests")
         assert json.loads(seen.body)["requests"] == []
+
+
+
+async def test_deeply_nested_body_is_rejected(jp_fetch: t.Any) -> None:
+    # A body nested far past Python's recursion limit once answered 500.
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = await jp_fetch(
+        "tunel", "globus", "transfers", method="POST", body=body, raise_error=False
+    )
+
+    assert response.code == 400
+    answer = json.loads(response.body)
+    assert answer["code"] == "InvalidRequest"
+    assert answer["field"] == "body"

@@ -197,6 +197,13 @@ class TunelHandlerMixin(ExtensionHandlerMixin):
                 "send a JSON object.",
                 field="body",
             ) from err
+        except RecursionError as err:
+            # json.loads recurses once per nesting level; no route of ours takes
+            # bodies nested anywhere near Python's recursion limit.
+            raise UsageError(
+                "The request body is nested too deeply: send a flat JSON object.",
+                field="body",
+            ) from err
         if not isinstance(body, dict):
             raise UsageError("The request body must be a JSON object.", field="body")
         return body
