@@ -78,9 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         choices=api.ENDPOINT_SCOPES,
         help="scope to list; repeat for several (default: my-endpoints and "
-        "shared-with-me)",
+        "shared-with-me; with --search: all)",
     )
-    endpoints.add_argument("--search", help="full-text filter")
+    endpoints.add_argument(
+        "--search", help="full-text filter; without --scope, searches all endpoints"
+    )
 
     ls = commands.add_parser("ls", help="list a folder: ENDPOINT:PATH")
     ls.add_argument("target", metavar="ENDPOINT:PATH")
@@ -290,8 +292,16 @@ class GlobusMagics(Magics):
         return api.whoami()
 
     def _run_endpoints(self, args: argparse.Namespace) -> t.Any:
-        scopes = tuple(args.scope) if args.scope else api.DEFAULT_SCOPES
-        return api.endpoints(scopes, search=args.search)
+        # The same rule as tunel-globus endpoints: a search without a scope looks
+        # at every endpoint the user can see.
+        search = args.search.strip() if args.search else None
+        if args.scope:
+            scopes: tuple[str, ...] = tuple(dict.fromkeys(args.scope))
+        elif search:
+            scopes = ("all",)
+        else:
+            scopes = api.DEFAULT_SCOPES
+        return api.endpoints(scopes, search=search)
 
     def _run_ls(self, args: argparse.Namespace) -> t.Any:
         limit = args.limit if args.limit is not None else self.ls_page_size
