@@ -12,6 +12,8 @@ from __future__ import annotations
 import html
 import typing as t
 
+from .failures import for_notebook
+
 if t.TYPE_CHECKING:
     from IPython.lib.pretty import RepresentationPrinter
 
@@ -295,7 +297,8 @@ class LoginState(_Rich):
                 who += f" ({identity.name})"
             lines.append(f"Logged in to Globus as {who}, identity {identity.id}.")
         else:
-            reason = f" {self.status.reason}" if self.status.reason else ""
+            reason = self.status.reason
+            reason = f" {for_notebook(reason)}" if reason else ""
             lines.append(f"Not logged in to Globus.{reason}")
             lines.append(
                 "Run %globus login, or tunel-globus update-tokens in a terminal."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import typing as t
 
 from tunel_jupyter.errors import (
@@ -18,6 +19,23 @@ LOGIN_STEPS = (
 )
 
 
+NOTEBOOK_LOGIN = "%globus login"
+PANEL_LOGIN = "the Log in button"
+_TERMINAL_LOGIN = "`tunel-globus login`"
+_QUOTED_COMMAND = re.compile(r"`(tunel-globus [a-z-]+)`")
+
+
+def for_notebook(message: str, login: str = NOTEBOOK_LOGIN) -> str:
+    """Rewrite the core's login advice for a notebook user.
+
+    The core's messages serve the command line, so they tell the user to run
+    ``tunel-globus login`` in a terminal, in Markdown backticks. A notebook logs
+    in with ``login`` (``%globus login`` or the panel's button) instead, and shows
+    plain text, where backticks would appear as they are.
+    """
+    return _QUOTED_COMMAND.sub(r"\1", message.replace(_TERMINAL_LOGIN, login))
+
+
 def describe_error(error: TunelError) -> list[str]:
     """Return the lines that tell the user what failed and what to do next.
 
@@ -25,7 +43,7 @@ def describe_error(error: TunelError) -> list[str]:
     others add the Globus details and the next step. No line contains a token or
     an authorization code, because the messages of ``TunelError`` never do.
     """
-    lines = [f"Error {error.http_status} {error.code}: {error.message}"]
+    lines = [f"Error {error.http_status} {error.code}: {for_notebook(error.message)}"]
 
     if isinstance(error, GlobusFailure) and error.globus_status is not None:
         detail = f"Globus answered {error.globus_status} {error.globus_code or ''}"

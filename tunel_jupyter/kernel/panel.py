@@ -17,7 +17,7 @@ from tunel_jupyter.globus.paths import join
 
 from .controls import PANEL_CLASS, PANEL_STYLE, button
 from .display import sandbox_notice
-from .failures import LOGIN_STEPS
+from .failures import LOGIN_STEPS, PANEL_LOGIN, for_notebook
 from .login import LoginPrompt
 from .panel_browser import FileBrowser
 from .panel_endpoints import EndpointTabs
@@ -96,7 +96,9 @@ class LoginArea(widgets.VBox):  # type: ignore[misc]
     def show_logged_out(self, reason: str | None = None) -> None:
         """Show that the credentials do not work, with the steps to renew them."""
         self.login_status = None
-        reason_text = f" {html.escape(reason)}" if reason else ""
+        reason_text = (
+            f" {html.escape(for_notebook(reason, PANEL_LOGIN))}" if reason else ""
+        )
         self.state.value = (
             f"<b>Not logged in to Globus.</b>{reason_text}<br>"
             "Press Log in, open the link, allow access and paste the code; or run "
