@@ -17,6 +17,8 @@ if t.TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+LINK_TEXT = "Open the Globus login page"
+
 
 class LoginPrompt:
     """A started login: shows the authorize link and, in a notebook, a code box.
@@ -110,10 +112,13 @@ class LoginPrompt:
     def _instructions_html(self) -> str:
         url = html.escape(self.authorize_url, quote=True)
         notes = "".join(f"<p><b>{html.escape(n)}</b></p>" for n in self._notice_lines())
+        # The authorize URL runs to hundreds of characters: a short link text, with
+        # the full URL folded away for a browser on another machine.
         return (
-            f"{notes}<p>Open this link, log in and allow access: "
-            f'<a href="{url}" target="_blank" rel="noopener" '
-            f'style="word-break: break-all">{url}</a></p>'
+            f'{notes}<p><a href="{url}" target="_blank" rel="noopener">{LINK_TEXT}</a>'
+            ", log in and allow access.</p>"
+            "<details><summary>Copy the link instead</summary>"
+            f'<code style="word-break: break-all">{url}</code></details>'
             "<p>Then paste the code Globus shows below.</p>"
         )
 
