@@ -1,5 +1,10 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { Button, searchIcon } from '@jupyterlab/ui-components';
+import {
+  Button,
+  checkIcon,
+  circleEmptyIcon,
+  searchIcon
+} from '@jupyterlab/ui-components';
 import * as React from 'react';
 
 import { ListScope, LIST_SCOPES, nextRowIndex } from '../endpoints';
@@ -55,6 +60,20 @@ function statusLabel(
   return record.high_assurance
     ? trans.__('Ready, high assurance')
     : trans.__('Ready');
+}
+
+/** Renders a collection's status as an icon, with its label for screen readers. */
+function StatusIcon(
+  props: ITransProps & { record: IEndpointRecord }
+): JSX.Element {
+  const label = statusLabel(props.record, props.trans);
+  const Icon = props.record.non_functional ? circleEmptyIcon : checkIcon;
+  return (
+    <span className="tunel-StatusIcon" title={label}>
+      <Icon.react tag="span" />
+      <span className="tunel-VisuallyHidden">{label}</span>
+    </span>
+  );
 }
 
 function sideLabel(side: Side, trans: TranslationBundle): string {
@@ -247,10 +266,18 @@ function EndpointTable(
         </caption>
         <thead>
           <tr>
-            <th scope="col">{trans.__('Name')}</th>
-            <th scope="col">{trans.__('Owner')}</th>
-            <th scope="col">{trans.__('Type')}</th>
-            <th scope="col">{trans.__('Status')}</th>
+            <th scope="col" className="tunel-col-name">
+              {trans.__('Name')}
+            </th>
+            <th scope="col" className="tunel-col-owner">
+              {trans.__('Owner')}
+            </th>
+            <th scope="col" className="tunel-col-type">
+              {trans.__('Type')}
+            </th>
+            <th scope="col" className="tunel-col-status">
+              <span className="tunel-VisuallyHidden">{trans.__('Status')}</span>
+            </th>
           </tr>
         </thead>
         <tbody>
@@ -280,10 +307,19 @@ function EndpointTable(
                 }
               }}
             >
-              <td className="tunel-EndpointName">{record.display_name}</td>
-              <td>{record.owner_string ?? ''}</td>
-              <td>{entityTypeLabel(record.entity_type, trans)}</td>
-              <td>{statusLabel(record, trans)}</td>
+              <td
+                className="tunel-col-name tunel-EndpointName"
+                title={record.display_name}
+              >
+                {record.display_name}
+              </td>
+              <td className="tunel-col-owner">{record.owner_string ?? ''}</td>
+              <td className="tunel-col-type">
+                {entityTypeLabel(record.entity_type, trans)}
+              </td>
+              <td className="tunel-col-status">
+                <StatusIcon record={record} trans={trans} />
+              </td>
             </tr>
           ))}
         </tbody>
