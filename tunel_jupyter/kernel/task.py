@@ -67,6 +67,9 @@ class Task(_Rich):
     def __init__(self, session: GlobusSession, record: TaskRecord) -> None:
         self._session = session
         self.record = record
+        # The cell and state whose final wait line is on screen; see
+        # _ipython_display_.
+        self._shown_by_wait: tuple[int, TaskRecord] | None = None
 
     @property
     def task_id(self) -> str:
@@ -134,6 +137,7 @@ class Task(_Rich):
         finally:
             if handle is not None:
                 handle.update(_WaitLine(self))  # type: ignore[no-untyped-call]
+                self._shown_by_wait = (_execution_count(), self.record)
         return self
 
     def cancel(self) -> str:
@@ -157,6 +161,17 @@ class Task(_Rich):
             return None
         handle = display(_WaitLine(self), display_id=True)  # type: ignore[no-untyped-call]
         return t.cast("DisplayHandle", handle)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import display
+
+        if self._shown_by_wait == (_execution_count(), self.record):
+            # The cell ends with the value of wait(), whose final line already
+            # shows this very state: showing the task again would repeat it.
+            self._shown_by_wait = None
+            return
+        bundle = {"text/plain": repr(self), "text/html": self._repr_html_()}
+        display(bundle, raw=True)  # type: ignore[no-untyped-call]
 
     def _summary(self) -> str:
         label = f" {self.record.label!r}" if self.record.label else ""
@@ -182,6 +197,13 @@ class Task(_Rich):
                 f"{progress:.0%}"
             )
         return f"<p>{html.escape(self._summary())} {bar}</p>"
+
+
+def _execution_count() -> int | None:
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    return None if shell is None else int(shell.execution_count)
 
 
 class _WaitLine(_Rich):
