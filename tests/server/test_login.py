@@ -67,6 +67,19 @@ async def test_wrong_code_rejected(api: Api, globus_env: dict[str, str]) -> None
     assert (await api.get("status"))["logged_in"] is False
 
 
+async def test_right_code_after_wrong_code(
+    api: Api, globus_env: dict[str, str]
+) -> None:
+    started = await api.post("login", {})
+    answer = await authorize_json(started["authorize_url"])
+    await api.post("login/code", {"code": "not-a-code"}, expect=400)
+
+    status = await api.post("login/code", {"code": answer["code"]})
+
+    assert status["logged_in"] is True
+    assert status["identity"]["username"] == "ada@example.org"
+
+
 async def test_login_get_redirects(api: Api, globus_env: dict[str, str]) -> None:
     location = await api.get(
         "login",

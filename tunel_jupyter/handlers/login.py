@@ -119,7 +119,19 @@ class CodeHandler(TunelAPIHandler):
     async def post(self) -> None:
         code = require_string(self.json_body(), "code").strip()
         pending = self.service.logins.take_latest(owner=self.login_owner, flow="paste")
-        await finish_login(self, code, state=pending.state)
+        try:
+            await finish_login(self, code, state=pending.state)
+        except UsageError:
+            # Globus Auth rejected the code, and the core keeps its login for the
+            # right code from the same page: so does this table.
+            self.service.logins.add(
+                state=pending.state,
+                owner=pending.owner,
+                flow=pending.flow,
+                next_url=pending.next_url,
+                expires_at=pending.expires_at,
+            )
+            raise
         self.finish(await status_body(self))
 
 
