@@ -2,7 +2,7 @@ import { Emitter, errorMessage, Observable } from './signal';
 import type { IGlobusApi, ITaskRecord } from './types';
 
 /**
- * Whether `task` was canceled. Globus reports a canceled task as `FAILED`
+ * Returns whether `task` was canceled. Globus reports a canceled task as `FAILED`
  * with the fatal error code `CANCELED`.
  */
 export function isCanceled(task: ITaskRecord): boolean {
