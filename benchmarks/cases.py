@@ -160,9 +160,10 @@ def startup(ctx: Context, results: Results) -> None:
 # 2. Endpoints
 
 
-def page_endpoints_rest(server: JupyterServer) -> int:
+def page_endpoints_rest(server: JupyterServer, scopes: t.Sequence[str] = SCOPES) -> int:
+    """Page through ``scopes`` with our REST API; return the number of records."""
     count = 0
-    for scope in SCOPES:
+    for scope in scopes:
         offset: int | None = 0
         while offset is not None:
             response = server.api(
@@ -647,26 +648,14 @@ def memory(ctx: Context, results: Results) -> None:
         "administered-by-me",
         "my-gcp-endpoints",
     ]
-    records = 0
-    for scope in scopes:
-        offset: int | None = 0
-        while offset is not None:
-            response = server.api(
-                "GET",
-                API + "endpoints",
-                params={"scope": scope, "limit": 100, "offset": offset},
-            )
-            response.raise_for_status()
-            body = response.json()
-            records += len(body["records"])
-            offset = body.get("next_offset") if body.get("has_next_page") else None
+    records = page_endpoints_rest(server, scopes)
     response = server.api(
         "GET", API + "endpoints", params={"scope": "all", "search": "Data"}
     )
     response.raise_for_status()
     records += len(response.json()["records"])
 
-    offset = 0
+    offset: int | None = 0
     entries = 0
     while offset is not None:
         response = server.api(

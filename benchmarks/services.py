@@ -158,7 +158,7 @@ class JupyterServer:
         self.session.headers["Authorization"] = f"token {self.token}"
 
     def wait_ready(self, timeout: float = 60) -> float:
-        """Poll ``/api/status`` until it answers; return seconds since launch."""
+        """Poll ``/api/status`` until it responds; return seconds since launch."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -170,7 +170,7 @@ class JupyterServer:
             except requests.ConnectionError:
                 pass
             time.sleep(0.01)
-        raise RuntimeError(f"jupyter server did not answer within {timeout} s")
+        raise RuntimeError(f"jupyter server did not respond within {timeout} s")
 
     def api(self, method: str, path: str, **kwargs: t.Any) -> requests.Response:
         return self.session.request(method, self.url + path, timeout=120, **kwargs)

@@ -142,7 +142,7 @@ class GlobusFailure(TunelError):
 
 
 class GlobusTimeout(GlobusFailure):
-    """A Globus call did not answer in time."""
+    """A Globus call timed out."""
 
     code = "GlobusTimeout"
     http_status = 504
