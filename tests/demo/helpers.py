@@ -60,8 +60,9 @@ class DemoProcess:
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            self.lines.put(line)
+        with self.proc.stdout:
+            for line in self.proc.stdout:
+                self.lines.put(line)
 
     def wait_for_url(self) -> tuple[str, str]:
         """Return JupyterLab's base URL and token from the demo's banner."""
