@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import secrets
 import typing as t
 
 from jupyter_server.extension.application import ExtensionApp
@@ -240,7 +241,12 @@ class TunelGlobus(ExtensionApp):
         else:
             from .sandbox import Sandbox
 
-            self._sandbox = Sandbox(root=self.service.root_dir)
+            # Only this server's page proxy knows the key, so other local
+            # processes cannot approve logins or use the control routes.
+            self._sandbox = Sandbox(
+                root=self.service.root_dir, page_key=secrets.token_urlsafe(32)
+            )
+            self.service.sandbox_page_key = self._sandbox.state.page_key
             await self._sandbox.start_async()
             # Kernels and terminals started from now on inherit these variables.
             os.environ.update(self._sandbox.env())

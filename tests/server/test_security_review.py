@@ -16,6 +16,7 @@ from tornado import httpclient
 
 from tunel_jupyter.errors import UsageError
 from tunel_jupyter.handlers.local import LocalCollection
+from tunel_jupyter.sandbox.base import PAGE_KEY_HEADER
 
 from .server_helpers import Api, Browser
 from .test_sandbox_mode import VARIABLES as SANDBOX_VARIABLES
@@ -150,22 +151,57 @@ class TestSandboxPages:
         ],
     )
     async def test_dot_segments_not_forwarded(
-        self, browser: Browser, jp_base_url: str, page: str
+        self, browser: Browser, jp_serverapp: t.Any, jp_base_url: str, page: str
     ) -> None:
         status = await browser.request("GET", f"{jp_base_url}tunel/globus/status")
         assert status.code == 200
         sandbox = os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"].removesuffix("/auth/")
+        service = jp_serverapp.web_app.settings["tunel_globus_service"]
+        key = {PAGE_KEY_HEADER: service.sandbox_page_key}
         client = httpclient.AsyncHTTPClient()
-        await client.fetch(f"{sandbox}/_sandbox/requests", method="POST", body=b"")
+        await client.fetch(
+            f"{sandbox}/_sandbox/requests", method="POST", body=b"", headers=key
+        )
 
         code, body = await asyncio.to_thread(
             raw_get, browser, f"{jp_base_url}tunel/sandbox/{page}"
         )
         assert code == 404
         assert json.loads(body)["code"] == "NotFound"
-        seen = await client.fetch(f"{sandbox}/_sandbox/requests")
+        seen = await client.fetch(f"{sandbox}/_sandbox/requests", headers=key)
         assert json.loads(seen.body)["requests"] == []
 
+    async def test_direct_authorize_needs_key(
+        self, api: Api, browser: Browser, jp_serverapp: t.Any
+    ) -> None:
+        # Another local process reads the sandbox's address from the environment
+        # of any kernel, but not the key, so it cannot approve a login by itself.
+        started = await api.post("login", {})
+        query = urllib.parse.urlsplit(started["authorize_url"]).query
+        auth_url = os.environ["GLOBUS_SDK_SERVICE_URL_AUTH"]
+        direct = await httpclient.AsyncHTTPClient().fetch(
+            f"{auth_url}v2/oauth2/authorize?{query}",
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+            raise_error=False,
+        )
+        assert direct.code == 403, direct.body
+        assert json.loads(direct.body)["errors"][0]["code"] == "FORBIDDEN"
+        base = auth_url.removesuffix("/auth/")
+        control = await httpclient.AsyncHTTPClient().fetch(
+            f"{base}/_sandbox/info", raise_error=False
+        )
+        assert control.code == 403
+        service = jp_serverapp.web_app.settings["tunel_globus_service"]
+        assert service.sandbox_page_key.encode() not in direct.body
+
+        # The same login still goes through the proxy.
+        page_url, form_id = await self.consent_page(api, browser)
+        allowed = await self.post_form(
+            browser, page_url, form_id, {"Referer": page_url}
+        )
+        assert allowed.code == 302, allowed.body
+        assert allowed.headers["Location"].startswith("../web/auth-code?code=")
 
 
 async def test_deeply_nested_body_is_rejected(jp_fetch: t.Any) -> None:

@@ -76,6 +76,11 @@ class SandboxPageHandler(TunelPageHandler):
             for name in REQUEST_HEADERS
             if name in self.request.headers
         }
+        if self.service.sandbox_page_key is not None:
+            # Imported here: the sandbox package loads only in sandbox mode.
+            from ..sandbox.base import PAGE_KEY_HEADER
+
+            headers[PAGE_KEY_HEADER] = self.service.sandbox_page_key
         self._upstream_headers = httputil.HTTPHeaders()
         self._upstream_status = 502
         request = httpclient.HTTPRequest(

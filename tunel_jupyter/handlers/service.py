@@ -68,6 +68,8 @@ class GlobusService:
 
         # Set in sandbox mode once the sandbox runs.
         self.sandbox_auth_url: str | None = None
+        # The key of a sandbox this server started, which the page proxy sends.
+        self.sandbox_page_key: str | None = None
         self.sandbox_collection_id: str | None = None
 
         self.logins = PendingLogins()

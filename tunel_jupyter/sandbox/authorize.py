@@ -32,6 +32,8 @@ class LoginRequestError(Exception):
 class AuthorizeHandler(SandboxHandler):
     """``/v2/oauth2/authorize``: the consent page, or JSON for scripts and tests."""
 
+    needs_page_key = True
+
     @property
     def wants_json(self) -> bool:
         return "application/json" in self.request.headers.get("Accept", "")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import http.client
 import json
 import logging
@@ -21,6 +22,8 @@ log = logging.getLogger(__name__)
 CONTROL_PREFIX = "/_sandbox/"
 AUTH_PREFIX = "/auth/"
 TRANSFER_PREFIX = "/transfer/"
+# Header that carries the sandbox's page key (see SandboxState.page_key).
+PAGE_KEY_HEADER = "X-Tunel-Sandbox-Key"
 
 # Query parameters whose values never reach the request log.
 SECRET_PARAMETERS = frozenset(
@@ -64,6 +67,8 @@ class SandboxHandler(tornado.web.RequestHandler):
     """Base of every sandbox handler, which writes JSON, errors included."""
 
     state: SandboxState
+    # True for routes that act for the user without a token: authorize, control.
+    needs_page_key = False
 
     def initialize(self, state: SandboxState | None = None) -> None:
         self.state = state if state is not None else self.settings["sandbox_state"]
@@ -97,6 +102,7 @@ class SandboxHandler(tornado.web.RequestHandler):
         return None
 
     async def prepare(self) -> None:
+        self.check_page_key()
         if self.is_control:
             return
         options = self.state.options
@@ -105,6 +111,21 @@ class SandboxHandler(tornado.web.RequestHandler):
         if options.error_rate and self.state.random.random() < options.error_rate:
             status = self.state.random.choice(options.error_statuses)
             self.raise_status(status, "Injected failure from the sandbox options")
+
+    def check_page_key(self) -> None:
+        """Raise 403 if this route needs the page key and the request lacks it."""
+        expected = self.state.page_key
+        if expected is None:
+            return
+        if not (self.needs_page_key or self.is_control):
+            return
+        sent = self.request.headers.get(PAGE_KEY_HEADER, "")
+        if not hmac.compare_digest(sent.encode(), expected.encode()):
+            self.raise_status(
+                403,
+                f"This sandbox needs its key in the {PAGE_KEY_HEADER} header; open "
+                "its pages through the Jupyter server that started it.",
+            )
 
     def on_finish(self) -> None:
         query = [

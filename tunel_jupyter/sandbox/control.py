@@ -9,6 +9,8 @@ from .base import SandboxHandler
 
 
 class ControlHandler(SandboxHandler):
+    needs_page_key = True
+
     def body_json(self) -> dict[str, t.Any]:
         if not self.request.body:
             return {}

@@ -27,7 +27,9 @@ class Sandbox:
 
     ``root`` adds a collection rooted at that folder (``local_collection_id``).
     ``seed`` is a seed file path or an already loaded seed dict. ``state_dir`` keeps
-    tokens, consents, tasks and the port across restarts.
+    tokens, consents, tasks and the port across restarts. ``page_key``, if set, must
+    arrive in the ``X-Tunel-Sandbox-Key`` header of every authorize and ``/_sandbox/``
+    request, so other local processes cannot approve logins or drive the sandbox.
     """
 
     def __init__(
@@ -39,6 +41,7 @@ class Sandbox:
         seed: str | os.PathLike[str] | dict[str, t.Any] | None = None,
         state_dir: str | os.PathLike[str] | None = None,
         options: SandboxOptions | None = None,
+        page_key: str | None = None,
     ) -> None:
         self.host = host
         self.port = port
@@ -47,7 +50,11 @@ class Sandbox:
             self.root.mkdir(parents=True, exist_ok=True)
         seed_data = seed if isinstance(seed, dict) else load_seed(seed)
         self.state = SandboxState(
-            seed=seed_data, root=self.root, state_dir=state_dir, options=options
+            seed=seed_data,
+            root=self.root,
+            state_dir=state_dir,
+            options=options,
+            page_key=page_key,
         )
         self._server: tornado.httpserver.HTTPServer | None = None
         self._thread: threading.Thread | None = None

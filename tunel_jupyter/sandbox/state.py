@@ -103,8 +103,11 @@ class SandboxState:
         root: str | os.PathLike[str] | None = None,
         state_dir: str | os.PathLike[str] | None = None,
         options: SandboxOptions | None = None,
+        page_key: str | None = None,
     ) -> None:
         self.lock = threading.RLock()
+        # With a key, only callers that send it may approve logins or use /_sandbox/.
+        self.page_key = page_key
         self.seed = seed if seed is not None else load_seed(None)
         self.root = Path(root).expanduser().resolve() if root is not None else None
         self.local_collection_id = (
