@@ -216,3 +216,24 @@ async def test_deeply_nested_body_is_rejected(jp_fetch: t.Any) -> None:
     answer = json.loads(response.body)
     assert answer["code"] == "InvalidRequest"
     assert answer["field"] == "body"
+
+
+@pytest.mark.parametrize(
+    "task_filter", ["weird", "status:", "status:ACTIVE/", ":ACTIVE", "Status:ACTIVE"]
+)
+async def test_malformed_task_filter_is_invalid(
+    api: Api, logged_in: dict[str, t.Any], task_filter: str
+) -> None:
+    # A filter Transfer cannot parse once answered 502 GlobusError.
+    error = await api.get("tasks", params={"filter": task_filter}, expect=400)
+    assert error["code"] == "InvalidRequest"
+    assert error["field"] == "filter"
+    assert repr(task_filter) in error["message"]
+
+
+async def test_well_formed_task_filter_is_sent(
+    api: Api, logged_in: dict[str, t.Any]
+) -> None:
+    task_filter = "status:ACTIVE,INACTIVE,SUCCEEDED,FAILED/type:TRANSFER"
+    answer = await api.get("tasks", params={"filter": task_filter})
+    assert isinstance(answer["tasks"], list)
