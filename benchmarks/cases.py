@@ -24,7 +24,7 @@ SCOPES = ("my-endpoints", "shared-with-me")
 
 @dataclasses.dataclass
 class Context:
-    """What every case needs: the sandbox, the environment, the run's sizes."""
+    """Shared state of the cases: the sandbox, the environment, the run's sizes."""
 
     workdir: Path
     sandbox: SandboxProcess
@@ -46,7 +46,7 @@ class Context:
         return self.globus_cli_login
 
     def server(self, name: str, **kwargs: t.Any) -> JupyterServer:
-        """Start (once) a Jupyter server named ``name`` and wait until it answers."""
+        """Start (once) a Jupyter server named ``name`` and wait until it responds."""
         if name not in self.servers:
             server = JupyterServer(workdir=self.workdir / name, env=self.env, **kwargs)
             server.wait_ready()

@@ -1,7 +1,7 @@
 """Errors raised by tunel-jupyter.
 
 Every error has a stable ``code`` (the value the REST API sends as ``code``), the
-HTTP status the server answers with, and the exit status of the command line. The
+HTTP status of the server's response, and the exit status of the command line. The
 message is written for the user and never contains a token, an authorization code
 or an OAuth ``state`` value.
 """
@@ -58,7 +58,7 @@ class ConsentRequired(TunelError):
     """Globus needs more consent or a stronger session before the call can succeed.
 
     ``required_scopes`` lists the scopes to consent to. ``session_requirements``
-    holds the Globus Auth session parameters to send with the next login
+    contains the Globus Auth session parameters to send with the next login
     (``session_required_single_domain``, ``session_required_mfa``,
     ``session_required_identities``, ``session_required_policies``, ``prompt``,
     ``session_message``). ``code`` is ``ConsentRequired`` when scopes are missing,
@@ -114,7 +114,7 @@ class GlobusFailure(TunelError):
     """A Globus call failed for another reason (service error or network failure).
 
     ``globus_status``, ``globus_code`` and ``request_id`` come from the Globus
-    answer when there was one; they are ``None`` for network failures.
+    response when there was one; they are ``None`` for network failures.
     """
 
     code = "GlobusError"

@@ -205,7 +205,7 @@ class TestSandboxPages:
 
 
 async def test_deeply_nested_body_is_rejected(jp_fetch: t.Any) -> None:
-    # A body nested far past Python's recursion limit once answered 500.
+    # A body nested far past Python's recursion limit once got a 500 response.
     body = "[" * 100_000 + "]" * 100_000
 
     response = await jp_fetch(
@@ -224,7 +224,7 @@ async def test_deeply_nested_body_is_rejected(jp_fetch: t.Any) -> None:
 async def test_malformed_task_filter_is_invalid(
     api: Api, logged_in: dict[str, t.Any], task_filter: str
 ) -> None:
-    # A filter Transfer cannot parse once answered 502 GlobusError.
+    # A filter Transfer cannot parse once got a 502 GlobusError response.
     error = await api.get("tasks", params={"filter": task_filter}, expect=400)
     assert error["code"] == "InvalidRequest"
     assert error["field"] == "filter"
