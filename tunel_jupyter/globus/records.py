@@ -7,7 +7,6 @@ same shape everywhere. The ``from_api`` constructors read Transfer API documents
 from __future__ import annotations
 
 import dataclasses
-import functools
 import typing as t
 
 from ..errors import UsageError
@@ -43,9 +42,14 @@ def _plain(value: t.Any) -> t.Any:
     return value
 
 
-@functools.cache
-def _field_names(cls: type[_Record]) -> tuple[str, ...]:
-    return tuple(field.name for field in dataclasses.fields(cls))  # type: ignore[arg-type]
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(cls: type) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in dataclasses.fields(cls))
+    return names
 
 
 @dataclasses.dataclass(frozen=True)

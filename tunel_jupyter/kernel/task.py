@@ -69,7 +69,7 @@ class Task(_Rich):
         self.record = record
         # The cell and state whose final wait line is on screen; see
         # _ipython_display_.
-        self._shown_by_wait: tuple[int, TaskRecord] | None = None
+        self._shown_by_wait: tuple[int | None, TaskRecord] | None = None
 
     @property
     def task_id(self) -> str:
